@@ -1,0 +1,45 @@
+# Curate: `make run` builds the embedded sample, `make test` runs the suite.
+# Both create the virtual environment and install what they need on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+LID_MODEL := build/models/lid.176.ftz
+export PYTHONHASHSEED := 0
+
+.PHONY: install run test test-all lint bench clean
+
+install: $(INSTALLED) $(LID_MODEL)
+
+# The CPU build of torch is installed first: left to the resolver, detoxify would pull a CUDA
+# build of several GB.
+$(INSTALLED): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(LID_MODEL): $(INSTALLED)
+	$(PY) -m pipelines.models --dest $(dir $@)
+
+run: install
+	$(VENV)/bin/curate run
+
+test: install
+	$(PY) -m pytest -m "not slow and not gpu"
+
+test-all: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy schemas transforms
+
+bench: install
+	$(PY) -m bench.bench_pipeline
+
+clean:
+	rm -rf out build/sample .pytest_cache

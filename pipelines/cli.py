@@ -1,0 +1,143 @@
+"""The `curate` command line.
+
+    curate run [--config FILE] [--input GLOB ...] [--output DIR] [--set key=value ...] [Beam options]
+    curate sample OUTDIR [--documents N] [--seed S]
+
+Exit status: 0 on success, 2 for a bad config, option or input path (one sentence, no
+traceback), 1 when a build fails or its counts do not balance.
+"""
+
+from __future__ import annotations
+
+from pipelines.offline import apply_offline_defaults
+
+apply_offline_defaults()
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from pipelines.registry import project_dir  # noqa: E402
+from schemas.config import ConfigError, CurateConfig, load_config  # noqa: E402
+
+DEFAULT_CONFIG = "configs/default.yaml"
+SAMPLE_DIR = "build/sample"
+_SAMPLE_STAMP = ".curate-sample"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="curate", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser(
+        "run",
+        help="build a release",
+        description="Build a release. Unrecognised --options are passed to Apache Beam "
+        "(--runner, --direct_num_workers, --direct_running_mode, --project, ...).",
+    )
+    run.add_argument("--config", help=f"YAML config (default: {DEFAULT_CONFIG})")
+    run.add_argument("--input", action="append", default=[], help="input file or glob (repeat)")
+    run.add_argument("--output", help="output directory (overrides output.path)")
+    run.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key"
+    )
+    sample = commands.add_parser("sample", help="write the embedded sample corpus")
+    sample.add_argument("outdir")
+    sample.add_argument("--documents", type=int, help="scale to about N documents")
+    sample.add_argument("--seed", type=int, default=0)
+    return parser
+
+
+def _default_config_path() -> Path:
+    local = Path(DEFAULT_CONFIG)
+    return local if local.exists() else project_dir() / DEFAULT_CONFIG
+
+
+def ensure_sample(directory: str = SAMPLE_DIR) -> str:
+    """Write the embedded sample once; the stamp names the generator version that wrote it."""
+    from pipelines import sample_corpus
+
+    stamp = Path(directory, _SAMPLE_STAMP)
+    expected = f"{sample_corpus.VERSION}\n"
+    if not (stamp.exists() and stamp.read_text() == expected):
+        sample_corpus.write_sample(Path(directory))
+        stamp.write_text(expected)
+    return directory
+
+
+def _check_beam_args(beam_args: list[str]) -> None:
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    known = set(PipelineOptions([]).get_all_options(retain_unknown_options=False))
+    expects_value = False
+    for arg in beam_args:
+        if not arg.startswith("--"):
+            if not expects_value:
+                raise ConfigError(f"Unexpected argument '{arg}'.")
+            expects_value = False
+            continue
+        name, has_value, _ = arg[2:].partition("=")
+        if name not in known:
+            raise ConfigError(f"Unknown option --{name} (neither a curate nor a Beam option).")
+        expects_value = not has_value
+
+
+def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from pipelines.build import run_build
+
+    _check_beam_args(beam_args)
+    overrides = list(args.set)
+    if args.output:
+        overrides.append(f"output.path={args.output}")
+    config_path = Path(args.config) if args.config else _default_config_path()
+    config: CurateConfig = load_config(config_path, overrides)
+    inputs = tuple(args.input) or config.input.paths
+    if not inputs:
+        inputs = (ensure_sample(),)
+    config = config.model_copy(
+        update={"input": config.input.model_copy(update={"paths": inputs})}
+    )
+    progress = config.run.progress is True or (
+        config.run.progress == "auto" and sys.stderr.isatty()
+    )
+    result = run_build(config, beam_args, progress)
+    totals = result.manifest["totals"]
+    print(
+        f"curate: {totals['input']} documents: {totals['kept']} kept, {totals['rejected']} "
+        f"rejected, {totals['error']} errors ({totals['records_skipped']} non-document records "
+        f"skipped)"
+    )
+    print(f"curate: release written to {result.outdir}/ (data/, ledger/, manifest.json)")
+    if not totals["balanced"]:
+        print(
+            "curate: error: the counts do not balance (input != kept + rejected + error); "
+            "see manifest.json",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def command_sample(args: argparse.Namespace) -> int:
+    from pipelines import sample_corpus
+
+    truth = sample_corpus.write_sample(Path(args.outdir), documents=args.documents, seed=args.seed)
+    print(f"curate: sample written to {args.outdir}/ ({truth.total_documents} documents)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    try:
+        if args.command == "run":
+            return command_run(args, extra)
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        return command_sample(args)
+    except ConfigError as exc:
+        print(f"curate: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Write the release: deterministic, atomic Parquet shards for data/, ledger/ and rejected/.
+
+Beam's own `WriteToParquet` assigns rows to shards in bundle order, so its files differ from
+run to run. Here every document goes to the shard `id mod num_shards` (ids are hashes, so
+shards are balanced), each shard's rows are sorted by id and written with fixed settings: the
+same inputs and config give byte-identical files whatever the worker count.
+
+Workers write into `OUTDIR/_staging/`; each file appears under its staging name only through a
+rename once complete. After the pipeline succeeds, `publish` moves the files to their final
+names (removing stale shards of an earlier build) and the manifest is written last, so a
+crashed run never leaves a partial file under a final name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from typing import Any
+
+import apache_beam as beam
+import pyarrow as pa
+import pyarrow.parquet as pq
+from apache_beam.io.filesystems import FileSystems
+
+from schemas.config import OutputSettings
+from schemas.document import Doc, Status
+from schemas.ledger import data_schema, ledger_schema, to_row
+from transforms.read import ShardStats
+
+STAGING = "_staging"
+FOLDERS = ("data", "ledger", "rejected")
+INPUT_STATS = "inputs.json"
+
+
+def join(*parts: str) -> str:
+    return FileSystems.join(*parts) if "://" in parts[0] else posixpath.join(*parts)
+
+
+def shard_name(shard: int, num_shards: int) -> str:
+    return f"part-{shard:05d}-of-{num_shards:05d}.parquet"
+
+
+def shard_of(doc_id: str, num_shards: int) -> int:
+    return int(doc_id[:8], 16) % num_shards
+
+
+def write_atomically(path: str, payload: bytes) -> None:
+    temporary = f"{path}.tmp-{uuid.uuid4().hex}"
+    with FileSystems.create(temporary) as stream:
+        stream.write(payload)
+    FileSystems.rename([temporary], [path])
+
+
+def parquet_bytes(rows: list[dict[str, Any]], schema: pa.Schema, output: OutputSettings) -> bytes:
+    table = pa.Table.from_pylist(rows, schema=schema)
+    sink = pa.BufferOutputStream()
+    pq.write_table(
+        table,
+        sink,
+        row_group_size=output.row_group_rows,
+        compression="zstd",
+        compression_level=output.zstd_level,
+    )
+    return sink.getvalue().to_pybytes()
+
+
+class WriteRelease(beam.PTransform):
+    """Route each document's rows to their shards and write every shard once."""
+
+    def __init__(
+        self, outdir: str, stage_names: list[str], num_shards: int, output: OutputSettings
+    ) -> None:
+        super().__init__()
+        self.staging = join(outdir, STAGING)
+        self.num_shards = num_shards
+        self.output = output
+        self.schemas = {
+            "ledger": ledger_schema(stage_names),
+            "data": data_schema(stage_names),
+            "rejected": data_schema(stage_names),
+        }
+
+    def route(self, doc: Doc) -> Iterator[tuple[tuple[str, int], dict[str, Any]]]:
+        shard = shard_of(doc.id, self.num_shards)
+        yield ("ledger", shard), to_row(doc, self.schemas["ledger"])
+        if doc.status is Status.KEPT:
+            yield ("data", shard), to_row(doc, self.schemas["data"])
+        elif doc.status is Status.REJECTED and self.output.write_rejected:
+            yield ("rejected", shard), to_row(doc, self.schemas["rejected"])
+
+    def write_shard(self, keyed: tuple[tuple[str, int], Iterable[dict[str, Any]]]) -> str:
+        (folder, shard), rows = keyed
+        ordered = sorted(rows, key=lambda row: row["id"])
+        path = join(self.staging, folder, shard_name(shard, self.num_shards))
+        write_atomically(path, parquet_bytes(ordered, self.schemas[folder], self.output))
+        return path
+
+    def expand(self, docs: beam.PCollection) -> beam.PCollection:
+        return (
+            docs
+            # Doc -> ((folder, shard), row): one ledger row per document, data rows if kept
+            | "route_to_shards" >> beam.FlatMap(self.route)
+            # ((folder, shard), [row, ...]): all rows of one output file together
+            | "group_shard_rows" >> beam.GroupByKey()
+            # staged file path
+            | "write_parquet_shards" >> beam.Map(self.write_shard)
+        )
+
+
+class WriteInputStats(beam.PTransform):
+    """Gather every shard's `ShardStats` into one staged JSON file for the manifest."""
+
+    def __init__(self, outdir: str) -> None:
+        super().__init__()
+        self.path = join(outdir, STAGING, INPUT_STATS)
+
+    def write(self, stats: list[ShardStats]) -> str:
+        ordered = [asdict(s) for s in sorted(stats, key=lambda s: s.index)]
+        write_atomically(self.path, json.dumps(ordered, sort_keys=True).encode())
+        return self.path
+
+    def expand(self, stats: beam.PCollection) -> beam.PCollection:
+        return (
+            stats
+            | "collect_shard_stats" >> beam.combiners.ToList()
+            | "write_input_stats" >> beam.Map(self.write)
+        )
+
+
+def prepare_staging(outdir: str) -> None:
+    staging = join(outdir, STAGING)
+    if FileSystems.exists(staging):
+        FileSystems.delete([staging])
+    for folder in FOLDERS:
+        FileSystems.mkdirs(join(staging, folder))
+
+
+def sha256_file(path: str) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with FileSystems.open(path) as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def fill_empty_shards(outdir: str, stage_names: list[str], num_shards: int, output: OutputSettings) -> None:
+    """Write a zero-row file for every data/ledger shard that received no rows.
+
+    Every release then has exactly `num_shards` files per folder, which keeps its layout a
+    function of the config alone and makes an empty result loadable.
+    """
+    schemas = {"data": data_schema(stage_names), "ledger": ledger_schema(stage_names)}
+    folders = ["data", "ledger"] + (["rejected"] if output.write_rejected else [])
+    for folder in folders:
+        schema = schemas.get(folder, schemas["data"])
+        for shard in range(num_shards):
+            path = join(outdir, STAGING, folder, shard_name(shard, num_shards))
+            if not FileSystems.exists(path):
+                write_atomically(path, parquet_bytes([], schema, output))
+
+
+def staged_files(outdir: str) -> list[str]:
+    """Relative paths (folder/name) of the staged Parquet files, sorted."""
+    found = []
+    for folder in FOLDERS:
+        pattern = join(outdir, STAGING, folder, "*.parquet")
+        for match in FileSystems.match([pattern])[0].metadata_list:
+            found.append(f"{folder}/{posixpath.basename(match.path)}")
+    return sorted(found)
+
+
+def publish(outdir: str, relative_paths: list[str], manifest_json: bytes) -> None:
+    """Move staged files to their final names, drop stale shards, then write the manifest."""
+    for folder in FOLDERS:
+        final_folder = join(outdir, folder)
+        keep = {p.split("/", 1)[1] for p in relative_paths if p.startswith(folder + "/")}
+        if not FileSystems.exists(final_folder):
+            if not keep:
+                continue
+            FileSystems.mkdirs(final_folder)
+        stale = [
+            m.path
+            for m in FileSystems.match([join(final_folder, "*.parquet")])[0].metadata_list
+            if posixpath.basename(m.path) not in keep
+        ]
+        if stale:
+            FileSystems.delete(stale)
+    sources = [join(outdir, STAGING, p) for p in relative_paths]
+    targets = [join(outdir, p) for p in relative_paths]
+    # Renames replace existing files: a reader sees the old file or the new one, never a part.
+    FileSystems.rename(sources, targets)
+    write_atomically(join(outdir, "manifest.json"), manifest_json)
+    FileSystems.delete([join(outdir, STAGING)])

@@ -1,0 +1,211 @@
+"""The build configuration: frozen, validated data. YAML is only its serialisation.
+
+`load_config` reads a YAML file, applies `--set dotted.key=value` overrides and validates the
+result; every problem becomes a `ConfigError` whose message is one sentence naming the file and
+key, which the CLI prints without a traceback (exit status 2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+MiB = 1024 * 1024
+
+
+class ConfigError(Exception):
+    """A configuration or input-path problem, phrased for the user."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class InputSettings(Section):
+    paths: tuple[str, ...] = Field(
+        default=(),
+        description="Input files or globs (local paths or any Beam FileSystems URI such as "
+        "gs://...). Empty means the embedded sample corpus.",
+    )
+    format: Literal["auto", "warc", "arc", "wet", "jsonl", "parquet"] = Field(
+        default="auto", description="Input format; auto decides from each file name."
+    )
+    text_field: str = Field(default="text", description="JSONL/Parquet field holding the text.")
+    id_field: str = Field(
+        default="id", description="JSONL/Parquet field kept as `source_id`, when present. Field names "
+        "may be dotted paths into nested objects (metadata.url)."
+    )
+    url_field: str = Field(default="url", description="JSONL/Parquet field holding the URL.")
+    date_field: str | None = Field(
+        default=None, description="JSONL/Parquet field kept as `fetch_date` (dotted path)."
+    )
+    digest_field: str | None = Field(
+        default=None, description="JSONL/Parquet field kept as `payload_digest` (dotted path)."
+    )
+    crawl_field: str | None = Field(
+        default=None, description="JSONL/Parquet field kept as `crawl` (dotted path)."
+    )
+    max_record_bytes: int = Field(
+        default=16 * MiB,
+        ge=1024,
+        description="Records larger than this become `error` rows instead of being read.",
+    )
+
+
+class ExtractSettings(Section):
+    backend: Literal["resiliparse", "trafilatura"] = Field(
+        default="resiliparse", description="HTML-to-text extractor."
+    )
+    main_content: bool = Field(
+        default=True, description="Keep only the main content (drop navigation and boilerplate)."
+    )
+    text_content_types: tuple[str, ...] = Field(
+        default=("text/html", "application/xhtml+xml", "text/plain"),
+        description="MIME types that are extracted; other responses are rejected.",
+    )
+
+
+class LanguageSettings(Section):
+    model_path: str = Field(
+        default="build/models/lid.176.ftz",
+        description="fastText language-ID model file (installed by `make install`).",
+    )
+    model_sha256: str = Field(
+        default="8f3472cfe8738a7b6099e8e999c3cbfae0dcd15696aac7d7738a8039db603e83",
+        pattern=r"^[0-9a-f]{64}$",
+        description="Expected sha256 of the model file; a mismatch stops the build.",
+    )
+    allowed: tuple[str, ...] = Field(
+        default=(), description="Languages kept (ISO codes as fastText emits them); empty = any."
+    )
+    min_score: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="Minimum probability of the top language."
+    )
+    max_chars: int = Field(
+        default=20_000, ge=100, description="Characters of each document given to the model."
+    )
+
+
+class QualitySettings(Section):
+    # Defaults are the Gopher quality rules (Rae et al. 2021, "Scaling Language Models", A.1.1).
+    min_words: int = Field(default=50, ge=0, description="Minimum words per document.")
+    max_words: int = Field(default=100_000, ge=1, description="Maximum words per document.")
+    min_mean_word_length: float = Field(default=3.0, ge=0, description="Minimum mean word length.")
+    max_mean_word_length: float = Field(
+        default=10.0, ge=0, description="Maximum mean word length."
+    )
+    max_symbol_word_ratio: float = Field(
+        default=0.1, ge=0, description="Maximum ratio of '#' and '...' symbols to words."
+    )
+    min_alpha_word_ratio: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="Minimum share of words that contain at least one alphabetic character.",
+    )
+
+
+class OutputSettings(Section):
+    path: str = Field(default="out", description="Output directory (local path or URI).")
+    num_shards: int = Field(
+        default=0, ge=0, description="Parquet files per output folder; 0 = from input size."
+    )
+    target_shard_bytes: int = Field(
+        default=256 * MiB,
+        ge=MiB,
+        description="With num_shards 0: one output shard per this many input bytes.",
+    )
+    row_group_rows: int = Field(default=10_000, ge=100, description="Rows per Parquet row group.")
+    zstd_level: int = Field(default=3, ge=1, le=22, description="Parquet zstd compression level.")
+    write_rejected: bool = Field(
+        default=False, description="Also write the redacted text of rejected documents."
+    )
+
+
+class RunSettings(Section):
+    progress: bool | Literal["auto"] = Field(
+        default="auto", description="Progress lines on stderr: true, false, or auto (on a terminal)."
+    )
+    progress_seconds: float = Field(default=5.0, gt=0, description="Seconds between lines.")
+
+
+class CurateConfig(Section):
+    mode: Literal["filter", "annotate"] = Field(
+        default="filter",
+        description="filter drops documents that fail a rule; annotate keeps every document "
+        "and only records the verdicts.",
+    )
+    input: InputSettings = InputSettings()
+    extract: ExtractSettings = ExtractSettings()
+    language: LanguageSettings = LanguageSettings()
+    quality: QualitySettings = QualitySettings()
+    output: OutputSettings = OutputSettings()
+    run: RunSettings = RunSettings()
+
+    def resolved(self) -> dict[str, Any]:
+        """The fully resolved configuration as plain JSON data."""
+        return self.model_dump(mode="json")
+
+    def sha256(self) -> str:
+        canonical = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _set_dotted(tree: dict[str, Any], dotted: str, raw_value: str, origin: str) -> None:
+    keys = dotted.split(".")
+    if not all(keys):
+        raise ConfigError(f"{origin}: '{dotted}' is not a dotted key such as output.path.")
+    node = tree
+    for key in keys[:-1]:
+        child = node.setdefault(key, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"{origin}: '{dotted}' goes inside '{key}', which is not a section.")
+        node = child
+    # The value is parsed as YAML so that numbers, booleans and [lists] keep their types.
+    try:
+        node[keys[-1]] = yaml.safe_load(raw_value) if raw_value != "" else ""
+    except yaml.YAMLError:
+        node[keys[-1]] = raw_value
+
+
+def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] = ()) -> CurateConfig:
+    """Load and validate a YAML config with `dotted.key=value` overrides."""
+    tree: dict[str, Any] = {}
+    source = "built-in defaults"
+    if path is not None:
+        source = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"Config file {path} does not exist.") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"Config file {path} cannot be read ({type(exc).__name__}).") from None
+        try:
+            loaded = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            raise ConfigError(f"Config file {path} is not valid YAML{where}.") from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"Config file {path} must hold a mapping of sections at top level.")
+        tree = loaded
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"--set {item}: expected dotted.key=value.")
+        key, value = item.split("=", 1)
+        _set_dotted(tree, key.strip(), value, f"--set {item}")
+    try:
+        return CurateConfig.model_validate(tree)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        if error["type"] == "extra_forbidden":
+            raise ConfigError(f"{source}: unknown key '{key}'.") from None
+        raise ConfigError(f"{source}: key '{key}': {error['msg']}.") from None

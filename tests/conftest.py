@@ -1,0 +1,34 @@
+"""Shared fixtures: offline environment, the installed language model, evaluation data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipelines.offline import apply_offline_defaults
+
+apply_offline_defaults()
+
+PROJECT = Path(__file__).resolve().parent.parent
+LID_MODEL = PROJECT / "build" / "models" / "lid.176.ftz"
+
+
+def eval_dir() -> Path:
+    return Path(os.environ.get("CURATE_EVAL_DIR", PROJECT.parent / "shared" / "eval"))
+
+
+@pytest.fixture(scope="session")
+def lid_model() -> Path:
+    if not LID_MODEL.exists():
+        pytest.fail(f"{LID_MODEL} is missing: run `make install` first.")
+    return LID_MODEL
+
+
+@pytest.fixture(scope="session")
+def crawl_eval() -> Path:
+    path = eval_dir() / "crawl"
+    if not path.is_dir():
+        pytest.skip(f"evaluation data not present at {path}")
+    return path

@@ -1,0 +1,591 @@
+"""Read raw crawl shards into documents, record by record, with bounded memory.
+
+Reads: WARC (gzip per record, whole-file gzip or plain; via fastwarc), ARC v1 (legacy format
+that fastwarc does not parse), WET, JSONL (plain, .gz, .zst) and Parquet, from local paths or
+any Beam FileSystems URI.
+Writes: one `Doc` per candidate record (WARC response/resource/conversion, ARC record, JSONL
+line, Parquet row) with its provenance and, for markup, the raw payload; the text of WET,
+JSONL and Parquet records directly.
+Skips (counted by reason, not documents): warcinfo, request, metadata, revisit and
+continuation records, and the ARC file header.
+Errors: a record that cannot be read (corrupt gzip member, malformed header, invalid UTF-8,
+broken JSON line, a record over `input.max_record_bytes`) becomes an `error` document naming
+the shard and the byte offset or line, and reading resumes at the next record.
+
+Version history: 1 - first release.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import sys
+import time
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import apache_beam as beam
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+
+from schemas.config import InputSettings
+from schemas.document import Doc, Status, document_id
+
+STAGE = "read"
+VERSION = "1"
+
+FORMATS = ("warc", "arc", "wet", "jsonl", "parquet")
+_CHUNK = 1 << 20
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+_WARC_MAGIC = b"WARC/1."
+
+
+@dataclass(frozen=True, slots=True)
+class ShardSpec:
+    """One input file: where it is, its unique base name, its format and size."""
+
+    index: int
+    uri: str
+    name: str
+    format: str
+    size: int
+
+
+@dataclass(slots=True)
+class ShardStats:
+    """What reading one shard found; feeds the manifest's `inputs` section."""
+
+    index: int
+    uri: str
+    format: str
+    bytes: int = 0
+    sha256: str = ""
+    records: int = 0
+    documents: int = 0
+    errors: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def detect_format(name: str) -> str | None:
+    """The input format from a file name, or None when the name does not tell."""
+    lower = name.lower()
+    for suffix in (".gz", ".zst", ".zstd"):
+        if lower.endswith(suffix):
+            lower = lower[: -len(suffix)]
+    if lower.endswith(".wet") or lower.endswith(".warc.wet"):
+        return "wet"
+    if lower.endswith(".warc"):
+        return "warc"
+    if lower.endswith(".arc"):
+        return "arc"
+    if lower.endswith((".jsonl", ".json", ".ndjson")):
+        return "jsonl"
+    if lower.endswith(".parquet"):
+        return "parquet"
+    return None
+
+
+def _open(uri: str) -> IO[bytes]:
+    return FileSystems.open(uri, compression_type=CompressionTypes.UNCOMPRESSED)
+
+
+def file_sha256(uri: str) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with _open(uri) as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+# --- record sources -------------------------------------------------------------------------
+# Each yields Docs (documents and error documents) and reports skipped records through `skip`.
+
+
+class _Shard:
+    """Builds the documents of one shard so that every reader shares id and error rules."""
+
+    def __init__(self, spec: ShardSpec, skip: Callable[[str], None]) -> None:
+        self.spec = spec
+        self.skip = skip
+        self.crawl: str | None = None
+        self._record_ids: set[str] = set()
+
+    def warc_locator(self, record_id: str | None, offset: int) -> str:
+        """The WARC-Record-ID, made unique within the shard.
+
+        Some writers (wget among them) reuse a record id; ids must stay unique, so a repeated
+        one is qualified by its byte offset.
+        """
+        if not record_id:
+            return f"offset:{offset}"
+        if record_id in self._record_ids:
+            return f"{record_id}@offset:{offset}"
+        self._record_ids.add(record_id)
+        return record_id
+
+    def doc(self, locator: str, **fields: Any) -> Doc:
+        return Doc(
+            id=document_id(self.spec.name, locator),
+            source_uri=self.spec.uri,
+            source_record=locator,
+            source_format=self.spec.format,
+            crawl=self.crawl,
+            **fields,
+        )
+
+    def error(self, locator: str, message: str, **fields: Any) -> Doc:
+        doc = self.doc(locator, **fields)
+        doc.status = Status.ERROR
+        doc.stage = STAGE
+        doc.reason = f"{self.spec.name} {locator}: {message}"
+        return doc
+
+
+def _find(uri: str, needle: bytes, start: int) -> int | None:
+    """Byte offset of the next `needle` at or after `start`, scanning in bounded chunks."""
+    with _open(uri) as stream:
+        stream.seek(start)
+        carry = b""
+        base = start
+        while chunk := stream.read(_CHUNK):
+            window = carry + chunk
+            hit = window.find(needle)
+            if hit >= 0:
+                return base - len(carry) + hit
+            carry = window[-(len(needle) - 1) :]
+            base += len(chunk)
+    return None
+
+
+def _header_value(text: str, key: str) -> str | None:
+    for line in text.splitlines():
+        name, sep, value = line.partition(":")
+        if sep and name.strip().lower() == key:
+            return value.strip()
+    return None
+
+
+def read_warc(spec: ShardSpec, settings: InputSettings, skip: Callable[[str], None]) -> Iterator[Doc]:
+    """WARC and WET records. On unreadable data, emit one error and resume at the next record."""
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    shard = _Shard(spec, skip)
+    with _open(spec.uri) as probe:
+        gzipped = probe.read(3) == _GZIP_MAGIC
+    boundary = _GZIP_MAGIC if gzipped else _WARC_MAGIC
+    pos = 0
+    while pos < spec.size:
+        last_start: int | None = None
+        failure = ""
+        with _open(spec.uri) as stream:
+            stream.seek(pos)
+            iterator = ArchiveIterator(
+                stream,
+                record_types=WarcRecordType.any_type,
+                parse_http=True,
+                auto_decode="all",
+            )
+            try:
+                for record in iterator:
+                    offset = pos + record.stream_pos
+                    last_start = offset
+                    yield from _warc_record(shard, record, offset, settings)
+            except OSError as exc:
+                failure = str(exc) or type(exc).__name__
+        if not failure:
+            return
+        # The damaged record starts at the first record boundary after the last good one.
+        bad = pos if last_start is None else _find(spec.uri, boundary, last_start + 1)
+        if bad is None:
+            bad = last_start if last_start is not None else pos
+        resume = _find(spec.uri, boundary, bad + 1)
+        end = spec.size if resume is None else resume
+        yield shard.error(
+            f"offset:{bad}", f"unreadable record ({failure}); skipped bytes {bad}-{end}"
+        )
+        if resume is None:
+            return
+        pos = resume
+
+
+_SKIPPED_WARC_TYPES = frozenset({"request", "metadata", "revisit", "continuation"})
+_DOCUMENT_WARC_TYPES = frozenset({"response", "resource", "conversion"})
+
+
+def _warc_record(shard: _Shard, record: Any, offset: int, settings: InputSettings) -> Iterator[Doc]:
+    kind = str(record.record_type)
+    headers = record.headers
+    record_id = headers.get("WARC-Record-ID")
+    if kind == "warcinfo":
+        info = record.reader.read(64 * 1024).decode("utf-8", "replace")
+        shard.crawl = _header_value(info, "ispartof") or shard.crawl
+        shard.skip("warcinfo_record")
+        return
+    if kind in _SKIPPED_WARC_TYPES:
+        shard.skip(f"{kind}_record")
+        return
+    if kind not in _DOCUMENT_WARC_TYPES or not record_id:
+        yield shard.error(f"offset:{offset}", "malformed or truncated WARC record")
+        return
+    locator = shard.warc_locator(record_id, offset)
+    url = (headers.get("WARC-Target-URI") or "").strip().strip("<>") or None
+    provenance: dict[str, Any] = {
+        "url": url,
+        "fetch_date": headers.get("WARC-Date"),
+        "payload_digest": headers.get("WARC-Payload-Digest"),
+    }
+    if record.content_length > settings.max_record_bytes:
+        yield shard.error(
+            locator,
+            f"record of {record.content_length} bytes exceeds input.max_record_bytes",
+            **provenance,
+        )
+        return
+    body = record.reader.read()
+    if kind == "conversion":
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield shard.error(locator, f"text is not valid UTF-8 at byte {exc.start}", **provenance)
+            return
+        yield shard.doc(locator, text=text, content_type="text/plain", **provenance)
+        return
+    if kind == "response":
+        if not record.is_http or record.http_headers is None:
+            yield shard.error(locator, "response record without an HTTP message", **provenance)
+            return
+        http = record.http_headers
+        header_pairs = tuple((k.lower(), v) for k, v in http.items())
+        yield shard.doc(
+            locator,
+            payload=body,
+            http_status=http.status_code,
+            content_type=record.http_content_type,
+            http_headers=header_pairs,
+            **provenance,
+        )
+        return
+    # resource record: the block is the payload itself
+    content_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower() or None
+    yield shard.doc(locator, payload=body, content_type=content_type, **provenance)
+
+
+def _arc_date(value: str) -> str | None:
+    if len(value) >= 14 and value[:14].isdigit():
+        v = value
+        return f"{v[0:4]}-{v[4:6]}-{v[6:8]}T{v[8:10]}:{v[10:12]}:{v[12:14]}Z"
+    return None
+
+
+def _split_http(block: bytes) -> tuple[int | None, tuple[tuple[str, str], ...], bytes] | None:
+    head, sep, body = block.partition(b"\r\n\r\n")
+    if not sep:
+        head, sep, body = block.partition(b"\n\n")
+    lines = head.decode("iso-8859-1").splitlines()
+    if not sep or not lines or not lines[0].startswith("HTTP/"):
+        return None
+    parts = lines[0].split()
+    status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    headers = []
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        if colon:
+            headers.append((name.strip().lower(), value.strip()))
+    return status, tuple(headers), body
+
+
+def read_arc(spec: ShardSpec, settings: InputSettings, skip: Callable[[str], None]) -> Iterator[Doc]:
+    """ARC v1 records (`URL IP date mime length` header lines), plain or gzipped."""
+    shard = _Shard(spec, skip)
+    with _open(spec.uri) as raw:
+        gzipped = raw.read(3) == _GZIP_MAGIC
+        raw.seek(0)
+        stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if gzipped else raw
+        offset = 0
+        try:
+            while True:
+                line = stream.readline(4096)
+                if not line:
+                    return
+                start = offset
+                offset += len(line)
+                if not line.strip():
+                    continue
+                fields = line.decode("utf-8", "replace").split()
+                if len(fields) != 5 or not fields[4].isdigit():
+                    yield shard.error(f"offset:{start}", "malformed ARC header line; rest of file skipped")
+                    return
+                url, _ip, date, mime, length_text = fields
+                length = int(length_text)
+                if length > settings.max_record_bytes:
+                    yield shard.error(
+                        f"offset:{start}", f"record of {length} bytes exceeds input.max_record_bytes"
+                    )
+                    while length > 0:
+                        got = len(stream.read(min(length, _CHUNK)))
+                        if not got:
+                            break
+                        length -= got
+                        offset += got
+                    continue
+                block = stream.read(length)
+                offset += len(block)
+                if url.startswith("filedesc://"):
+                    skip("arc_header_record")
+                    continue
+                locator = f"offset:{start}"
+                provenance = {"url": url, "fetch_date": _arc_date(date)}
+                parsed = _split_http(block)
+                if parsed is None:
+                    yield shard.doc(
+                        locator, payload=block, content_type=mime.lower(), **provenance
+                    )
+                    continue
+                status, headers, body = parsed
+                content_type = dict(headers).get("content-type", mime).split(";")[0].strip()
+                yield shard.doc(
+                    locator,
+                    payload=body,
+                    http_status=status,
+                    http_headers=headers,
+                    content_type=content_type.lower(),
+                    **provenance,
+                )
+        except (OSError, EOFError, zlib.error) as exc:
+            yield shard.error(
+                f"offset:{offset}", f"unreadable data ({type(exc).__name__}); rest of file skipped"
+            )
+
+
+def _decompressed(raw: IO[bytes], name: str) -> IO[bytes]:
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+    if lower.endswith((".zst", ".zstd")):
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)  # type: ignore[return-value]
+    return raw
+
+
+_MISSING = object()
+
+
+def _lookup(row: dict[str, Any], path: str | None) -> Any:
+    """A field by dotted path (`metadata.url`), or `_MISSING`."""
+    if path is None:
+        return _MISSING
+    node: Any = row
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return _MISSING
+        node = node[key]
+    return node
+
+
+def _optional_str(value: Any) -> str | None:
+    if value is _MISSING or value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value)
+
+
+def _record_fields(
+    shard: _Shard, locator: str, row: dict[str, Any], settings: InputSettings
+) -> Doc:
+    text = _lookup(row, settings.text_field)
+    if text is _MISSING:
+        return shard.error(locator, f"record has no '{settings.text_field}' field")
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        return shard.error(
+            locator, f"field '{settings.text_field}' is {type(text).__name__}, expected a string"
+        )
+    crawl = _optional_str(_lookup(row, settings.crawl_field))
+    doc = shard.doc(
+        locator,
+        text=text,
+        source_id=_optional_str(_lookup(row, settings.id_field)),
+        url=_optional_str(_lookup(row, settings.url_field)),
+        fetch_date=_optional_str(_lookup(row, settings.date_field)),
+        payload_digest=_optional_str(_lookup(row, settings.digest_field)),
+    )
+    if crawl is not None:
+        doc.crawl = crawl
+    return doc
+
+
+def read_jsonl(spec: ShardSpec, settings: InputSettings, skip: Callable[[str], None]) -> Iterator[Doc]:
+    """JSON lines, one document per line; a bad line is an error row and reading goes on."""
+    shard = _Shard(spec, skip)
+    line_number = 0
+    with _open(spec.uri) as raw:
+        stream = _decompressed(raw, spec.name)
+        try:
+            while True:
+                line = stream.readline(settings.max_record_bytes + 1)
+                if not line:
+                    return
+                line_number += 1
+                locator = f"line:{line_number}"
+                if len(line) > settings.max_record_bytes and not line.endswith(b"\n"):
+                    size = len(line)
+                    while line and not line.endswith(b"\n"):
+                        line = stream.readline(_CHUNK)
+                        size += len(line)
+                    yield shard.error(
+                        locator, f"line of {size} bytes exceeds input.max_record_bytes"
+                    )
+                    continue
+                if not line.strip():
+                    skip("blank_line")
+                    continue
+                try:
+                    decoded = line.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    yield shard.error(locator, f"line is not valid UTF-8 at byte {exc.start}")
+                    continue
+                try:
+                    row = json.loads(decoded)
+                except json.JSONDecodeError as exc:
+                    yield shard.error(locator, f"invalid JSON at column {exc.colno}")
+                    continue
+                if not isinstance(row, dict):
+                    yield shard.error(locator, "line is not a JSON object")
+                    continue
+                yield _record_fields(shard, locator, row, settings)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield shard.error(
+                f"line:{line_number + 1}",
+                f"unreadable compressed data ({type(exc).__name__}); rest of file skipped",
+            )
+        except Exception as exc:  # zstandard raises its own error type
+            if type(exc).__name__ != "ZstdError":
+                raise
+            yield shard.error(
+                f"line:{line_number + 1}", "unreadable zstd data; rest of file skipped"
+            )
+
+
+def read_parquet(
+    spec: ShardSpec, settings: InputSettings, skip: Callable[[str], None]
+) -> Iterator[Doc]:
+    """Parquet rows, streamed in record batches of the needed columns only."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    shard = _Shard(spec, skip)
+    with _open(spec.uri) as raw:
+        try:
+            parquet = pq.ParquetFile(raw)
+        except (pa.ArrowException, OSError) as exc:
+            yield shard.error("file", f"not a readable Parquet file ({type(exc).__name__})")
+            return
+        names = parquet.schema_arrow.names
+        if settings.text_field not in names:
+            yield shard.error("file", f"Parquet file has no '{settings.text_field}' column")
+            return
+        text_type = parquet.schema_arrow.field(settings.text_field).type
+        if not (pa.types.is_string(text_type) or pa.types.is_large_string(text_type)):
+            yield shard.error(
+                "file", f"column '{settings.text_field}' is {text_type}, expected a string"
+            )
+            return
+        fields = (
+            settings.text_field,
+            settings.id_field,
+            settings.url_field,
+            settings.date_field,
+            settings.digest_field,
+            settings.crawl_field,
+        )
+        wanted = sorted({f.split(".")[0] for f in fields if f and f.split(".")[0] in names})
+        row_number = 0
+        try:
+            for batch in parquet.iter_batches(batch_size=1024, columns=wanted):
+                for row in batch.to_pylist():
+                    yield _record_fields(shard, f"row:{row_number}", row, settings)
+                    row_number += 1
+        except (pa.ArrowException, OSError) as exc:
+            yield shard.error(
+                f"row:{row_number}", f"unreadable Parquet data ({type(exc).__name__}); rest skipped"
+            )
+
+
+READERS = {
+    "warc": read_warc,
+    "wet": read_warc,
+    "arc": read_arc,
+    "jsonl": read_jsonl,
+    "parquet": read_parquet,
+}
+
+
+class _Progress:
+    """Throttled progress lines on stderr; never mentions document content."""
+
+    def __init__(self, every_seconds: float, total_shards: int) -> None:
+        self.every = every_seconds
+        self.total_shards = total_shards
+        self.started = time.monotonic()
+        self.last = self.started
+        self.shards = 0
+        self.records = 0
+
+    def tick(self, records: int = 1) -> None:
+        self.records += records
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            self.report(now)
+
+    def report(self, now: float) -> None:
+        rate = self.records / max(now - self.started, 1e-9)
+        print(
+            f"curate: shards {self.shards}/{self.total_shards} done, {self.records:,} records "
+            f"read, {rate:,.0f} records/s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+class ReadShard(beam.DoFn):
+    """Read one shard into documents; its `ShardStats` go to the `shard_stats` output."""
+
+    STATS = "shard_stats"
+
+    def __init__(self, settings: InputSettings, total_shards: int, progress_seconds: float | None):
+        self.settings = settings
+        self.total_shards = total_shards
+        self.progress_seconds = progress_seconds
+        self._progress: _Progress | None = None
+
+    def setup(self) -> None:
+        if self.progress_seconds is not None:
+            self._progress = _Progress(self.progress_seconds, self.total_shards)
+
+    def process(self, spec: ShardSpec) -> Iterator[Any]:
+        stats = ShardStats(index=spec.index, uri=spec.uri, format=spec.format)
+        skipped: Counter[str] = Counter()
+
+        def skip(reason: str) -> None:
+            skipped[reason] += 1
+
+        for doc in READERS[spec.format](spec, self.settings, skip):
+            stats.documents += 1
+            stats.errors += doc.status is Status.ERROR
+            if self._progress is not None:
+                self._progress.tick()
+            yield doc
+        stats.skipped = dict(sorted(skipped.items()))
+        stats.records = stats.documents + sum(skipped.values())
+        stats.sha256, stats.bytes = file_sha256(spec.uri)
+        if self._progress is not None:
+            self._progress.shards += 1
+        yield beam.pvalue.TaggedOutput(self.STATS, stats)
