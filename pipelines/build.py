@@ -164,6 +164,9 @@ def run_build(
         raise ConfigError(str(exc)) from None
     specs = plan_inputs(config)
     outdir = config.output.path
+    if not any(a.startswith("--default_sdk_harness_log_level") for a in beam_args):
+        # Local worker processes otherwise log every start and exit at INFO.
+        beam_args = [*beam_args, "--default_sdk_harness_log_level=WARNING"]
     options = PipelineOptions(beam_args)
     runner_name = _runner_name(options)
     # The default DirectRunner tries to download the Prism runner binary; run locally on

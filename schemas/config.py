@@ -196,16 +196,20 @@ def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] 
         if not isinstance(loaded, dict):
             raise ConfigError(f"Config file {path} must hold a mapping of sections at top level.")
         tree = loaded
+    overridden = set()
     for item in overrides:
         if "=" not in item:
             raise ConfigError(f"--set {item}: expected dotted.key=value.")
         key, value = item.split("=", 1)
         _set_dotted(tree, key.strip(), value, f"--set {item}")
+        overridden.add(key.strip())
     try:
         return CurateConfig.model_validate(tree)
     except ValidationError as exc:
         error = exc.errors()[0]
         key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        if any(key == k or key.startswith(k + ".") for k in overridden):
+            source = "--set"
         if error["type"] == "extra_forbidden":
             raise ConfigError(f"{source}: unknown key '{key}'.") from None
         raise ConfigError(f"{source}: key '{key}': {error['msg']}.") from None

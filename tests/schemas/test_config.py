@@ -61,3 +61,20 @@ def test_yaml_cannot_construct_objects(tmp_path: Path) -> None:
     path.write_text("mode: !!python/object/apply:os.system ['true']\n")
     with pytest.raises(ConfigError, match="is not valid YAML"):
         load_config(path)
+
+
+def _keys(model: type, prefix: str = "") -> list[str]:
+    keys = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+            keys += _keys(annotation, f"{prefix}{name}.")
+        else:
+            keys.append(f"{prefix}{name}")
+    return keys
+
+
+def test_every_config_key_is_documented() -> None:
+    reference = (PROJECT / "docs" / "pipeline.md").read_text()
+    missing = [key for key in _keys(CurateConfig) if f"`{key}`" not in reference]
+    assert missing == []
