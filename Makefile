@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 LID_MODEL := build/models/lid.176.ftz
 export PYTHONHASHSEED := 0
 
-.PHONY: install run test test-all lint bench clean
+.PHONY: install run test test-all lint bench eval-license clean
 
 install: $(INSTALLED) $(LID_MODEL)
 
@@ -40,6 +40,9 @@ lint: install
 
 bench: install
 	$(PY) -m bench.bench_pipeline
+
+eval-license: install
+	$(PY) -m bench.eval_license
 
 clean:
 	rm -rf out build/sample .pytest_cache

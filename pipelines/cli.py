@@ -14,6 +14,7 @@ from pipelines.offline import apply_offline_defaults
 apply_offline_defaults()
 
 import argparse  # noqa: E402
+import os  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -52,9 +53,16 @@ def _default_config_path() -> Path:
     return local if local.exists() else project_dir() / DEFAULT_CONFIG
 
 
-def ensure_sample(directory: str = SAMPLE_DIR) -> str:
-    """Write the embedded sample once; the stamp names the generator version that wrote it."""
+def ensure_sample(directory: str | None = None) -> str:
+    """Write the embedded sample once; the stamp names the generator version that wrote it.
+
+    It lives in the project's build/ folder and is named by a path relative to the working
+    directory, so that `source_uri` values (and so the output bytes) do not depend on where the
+    checkout is.
+    """
     from pipelines import sample_corpus
+
+    directory = directory or os.path.relpath(project_dir() / SAMPLE_DIR)
 
     stamp = Path(directory, _SAMPLE_STAMP)
     expected = f"{sample_corpus.VERSION}\n"
@@ -121,7 +129,7 @@ def command_sample(args: argparse.Namespace) -> int:
     from pipelines import sample_corpus
 
     truth = sample_corpus.write_sample(Path(args.outdir), documents=args.documents, seed=args.seed)
-    print(f"curate: sample written to {args.outdir}/ ({truth.total_documents} documents)")
+    print(f"curate: sample written to {args.outdir}/ ({truth.total_candidates} documents)")
     return 0
 
 

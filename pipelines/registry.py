@@ -17,7 +17,7 @@ import apache_beam as beam
 
 from schemas.config import CurateConfig
 from schemas.document import Doc
-from transforms import extract, language, quality
+from transforms import extract, language, licensing, quality
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,16 @@ STAGES: tuple[Stage, ...] = (
         name=extract.STAGE,
         version=extract.VERSION,
         label="extract_text",
-        annotate=lambda c: beam.ParDo(extract.ExtractText(c.extract)),
+        # The licence stage reads markup after extraction, so the payload is kept for it.
+        annotate=lambda c: beam.ParDo(extract.ExtractText(c.extract, keep_payload=True)),
         check=lambda doc, c: extract.check(doc, c.extract),
+    ),
+    Stage(
+        name=licensing.STAGE,
+        version=licensing.VERSION,
+        label="tag_license",
+        annotate=lambda c: beam.ParDo(licensing.TagLicense(c.license)),
+        check=lambda doc, c: licensing.check(doc, c.license),
     ),
     Stage(
         name=language.STAGE,

@@ -15,6 +15,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from schemas.licensing import LicenseSettings
+
 MiB = 1024 * 1024
 
 
@@ -37,8 +39,9 @@ class InputSettings(Section):
     )
     text_field: str = Field(default="text", description="JSONL/Parquet field holding the text.")
     id_field: str = Field(
-        default="id", description="JSONL/Parquet field kept as `source_id`, when present. Field names "
-        "may be dotted paths into nested objects (metadata.url)."
+        default="id",
+        description="JSONL/Parquet field kept as `source_id`, when present. Field names "
+        "may be dotted paths into nested objects (metadata.url).",
     )
     url_field: str = Field(default="url", description="JSONL/Parquet field holding the URL.")
     date_field: str | None = Field(
@@ -96,9 +99,7 @@ class QualitySettings(Section):
     min_words: int = Field(default=50, ge=0, description="Minimum words per document.")
     max_words: int = Field(default=100_000, ge=1, description="Maximum words per document.")
     min_mean_word_length: float = Field(default=3.0, ge=0, description="Minimum mean word length.")
-    max_mean_word_length: float = Field(
-        default=10.0, ge=0, description="Maximum mean word length."
-    )
+    max_mean_word_length: float = Field(default=10.0, ge=0, description="Maximum mean word length.")
     max_symbol_word_ratio: float = Field(
         default=0.1, ge=0, description="Maximum ratio of '#' and '...' symbols to words."
     )
@@ -129,7 +130,8 @@ class OutputSettings(Section):
 
 class RunSettings(Section):
     progress: bool | Literal["auto"] = Field(
-        default="auto", description="Progress lines on stderr: true, false, or auto (on a terminal)."
+        default="auto",
+        description="Progress lines on stderr: true, false, or auto (on a terminal).",
     )
     progress_seconds: float = Field(default=5.0, gt=0, description="Seconds between lines.")
 
@@ -144,6 +146,7 @@ class CurateConfig(Section):
     extract: ExtractSettings = ExtractSettings()
     language: LanguageSettings = LanguageSettings()
     quality: QualitySettings = QualitySettings()
+    license: LicenseSettings = LicenseSettings()
     output: OutputSettings = OutputSettings()
     run: RunSettings = RunSettings()
 
@@ -173,7 +176,9 @@ def _set_dotted(tree: dict[str, Any], dotted: str, raw_value: str, origin: str) 
         node[keys[-1]] = raw_value
 
 
-def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] = ()) -> CurateConfig:
+def load_config(
+    path: str | Path | None, overrides: list[str] | tuple[str, ...] = ()
+) -> CurateConfig:
     """Load and validate a YAML config with `dotted.key=value` overrides."""
     tree: dict[str, Any] = {}
     source = "built-in defaults"
@@ -184,7 +189,9 @@ def load_config(path: str | Path | None, overrides: list[str] | tuple[str, ...] 
         except FileNotFoundError:
             raise ConfigError(f"Config file {path} does not exist.") from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"Config file {path} cannot be read ({type(exc).__name__}).") from None
+            raise ConfigError(
+                f"Config file {path} cannot be read ({type(exc).__name__})."
+            ) from None
         try:
             loaded = yaml.safe_load(text)
         except yaml.YAMLError as exc:

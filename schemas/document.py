@@ -76,7 +76,9 @@ class Doc:
     toxicity_labels: dict[str, float] = field(default_factory=dict)
     identity_groups: list[str] = field(default_factory=list)
 
-    # --- licence, opt-out ---
+    # --- licence, opt-out, domains ---
+    domain: str | None = None
+    registered_domain: str | None = None
     license: str | None = None
     license_evidence: str | None = None
     license_confidence: float | None = None

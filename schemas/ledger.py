@@ -56,6 +56,8 @@ STAGE_FIELDS: dict[str, tuple[pa.Field, ...]] = {
     ),
     "identity": (pa.field("identity_groups", pa.list_(pa.string())),),
     "license": (
+        pa.field("domain", pa.string()),
+        pa.field("registered_domain", pa.string()),
         pa.field("license", pa.string()),
         pa.field("license_evidence", pa.string()),
         pa.field("license_confidence", pa.float32()),

@@ -8,9 +8,9 @@ alphabetic character). Thresholds default to Rae et al. 2021 ("Scaling Language 
 Methods, Analysis & Insights from Training Gopher", appendix A.1.1).
 
 Words are whitespace-separated tokens, as in Gopher, except that each Han, Hiragana or
-Katakana character counts as one word: those scripts do not separate words by spaces. CJK
-characters are left out of the mean word length, which is undefined (None, rule not applied)
-for text made of them alone.
+Katakana character counts as one word (those scripts do not separate words by spaces) and CJK
+punctuation separates tokens like a space. CJK characters are left out of the mean word
+length, which is undefined (None, rule not applied) when most tokens are CJK characters.
 
 Version history: 1 - Gopher quality signals.
 """
@@ -27,9 +27,12 @@ from transforms.base import AnnotateDocs
 STAGE = "quality"
 VERSION = "1"
 
+# Kana and Han characters; CJK punctuation and full-width punctuation.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# A token is either one CJK character or a run of other non-space characters.
-_TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
+_CJK_PUNCTUATION = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+# A token is one CJK character or a run of other characters up to a space or CJK punctuation
+# (which, written without spaces around it, plays the part of a space).
+_TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}{_CJK_PUNCTUATION}]+")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 
 
@@ -45,7 +48,9 @@ def quality_signals(text: str) -> dict[str, float | int | None]:
     tokens = _TOKEN.findall(text)
     words = len(tokens)
     spaced = [t for t in tokens if not _CJK_CHAR.fullmatch(t)]
-    mean_length = sum(map(len, spaced)) / len(spaced) if spaced else None
+    # Word length says nothing about text written mostly in CJK scripts.
+    mostly_spaced = len(spaced) * 2 > words
+    mean_length = sum(map(len, spaced)) / len(spaced) if mostly_spaced else None
     alpha = sum(1 for t in tokens if any(c.isalpha() for c in t))
     symbols = text.count("#") + text.count("...") + text.count("\u2026")
     return {

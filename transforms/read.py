@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import sys
 import time
@@ -163,6 +164,28 @@ def _find(uri: str, needle: bytes, start: int) -> int | None:
     return None
 
 
+def _starts_with(uri: str, offset: int, magic: bytes) -> bool:
+    with _open(uri) as stream:
+        stream.seek(offset)
+        return stream.read(len(magic)) == magic
+
+
+def _member_complete(uri: str, start: int) -> bool:
+    """Whether the gzip member at `start` ends properly (fastwarc reads a cut one silently)."""
+    decompressor = zlib.decompressobj(wbits=31)
+    with _open(uri) as stream:
+        stream.seek(start)
+        while not decompressor.eof and (chunk := stream.read(_CHUNK)):
+            try:
+                # Bounded output: the member may hold a record of many megabytes.
+                decompressor.decompress(chunk, _CHUNK)
+                while decompressor.unconsumed_tail and not decompressor.eof:
+                    decompressor.decompress(decompressor.unconsumed_tail, _CHUNK)
+            except zlib.error:
+                return False
+    return decompressor.eof
+
+
 def _header_value(text: str, key: str) -> str | None:
     for line in text.splitlines():
         name, sep, value = line.partition(":")
@@ -171,7 +194,9 @@ def _header_value(text: str, key: str) -> str | None:
     return None
 
 
-def read_warc(spec: ShardSpec, settings: InputSettings, skip: Callable[[str], None]) -> Iterator[Doc]:
+def read_warc(
+    spec: ShardSpec, settings: InputSettings, skip: Callable[[str], None]
+) -> Iterator[Doc]:
     """WARC and WET records. On unreadable data, emit one error and resume at the next record."""
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
@@ -191,14 +216,39 @@ def read_warc(spec: ShardSpec, settings: InputSettings, skip: Callable[[str], No
                 parse_http=True,
                 auto_decode="all",
             )
+            # A record's documents are held back until the next record parses: only then is
+            # it known that the record was not cut short at the end of the file.
+            held: list[Doc] = []
+            base: int | None = None
             try:
                 for record in iterator:
-                    offset = pos + record.stream_pos
+                    yield from held
+                    if base is None:
+                        # fastwarc reports positions from the stream's tell(), which is absolute
+                        # for seekable files; a stream that counts from zero needs the offset.
+                        base = 0 if record.stream_pos >= pos else pos
+                    offset = base + record.stream_pos
                     last_start = offset
-                    yield from _warc_record(shard, record, offset, settings)
+                    held = list(_warc_record(shard, record, offset, settings))
             except OSError as exc:
                 failure = str(exc) or type(exc).__name__
+        # In a per-record gzip file every record starts a gzip member and offsets are file
+        # offsets; a file gzipped as a whole reports offsets into the decompressed stream.
+        per_record = last_start is None or _starts_with(spec.uri, last_start, _GZIP_MAGIC)
         if not failure:
+            member = last_start if per_record else 0
+            if gzipped and member is not None and not _member_complete(spec.uri, member):
+                yield shard.error(f"offset:{last_start}", "gzip member cut short at end of file")
+            else:
+                yield from held
+            return
+        yield from held
+        if gzipped and not per_record:
+            yield shard.error(
+                f"offset:{last_start}",
+                f"unreadable data after this decompressed offset ({failure}); a file gzipped "
+                "as a whole cannot be resynchronised, rest of file skipped",
+            )
             return
         # The damaged record starts at the first record boundary after the last good one.
         bad = pos if last_start is None else _find(spec.uri, boundary, last_start + 1)
@@ -300,52 +350,146 @@ def _split_http(block: bytes) -> tuple[int | None, tuple[tuple[str, str], ...], 
     return status, tuple(headers), body
 
 
-def read_arc(spec: ShardSpec, settings: InputSettings, skip: Callable[[str], None]) -> Iterator[Doc]:
-    """ARC v1 records (`URL IP date mime length` header lines), plain or gzipped."""
+class _GzipMembers:
+    """A readable view of a multi-member gzip stream that knows where each member starts.
+
+    ARC files are gzipped per record, and crawl indexes address a record by the byte offset of
+    its gzip member in the file; `position()` gives that offset (and the offset inside the
+    member, which is 0 for per-record files) for the next unread byte.
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.member_start = 0
+        self.fed = 0  # compressed bytes given to the current member's decompressor
+        self.inner = 0  # decompressed bytes of the current member already handed out
+        self.buffer = b""
+        self.pending = b""  # compressed bytes read but not yet given to a decompressor
+        self.decompressor = zlib.decompressobj(wbits=31)
+
+    def position(self) -> tuple[int, int]:
+        self._fill()  # a used-up member is left only when the next byte is wanted
+        return self.member_start, self.inner
+
+    def _fill(self) -> bool:
+        """Decompress more of the current member, or start the next one; False at the end."""
+        while not self.buffer:
+            if self.decompressor.eof:
+                leftover = self.decompressor.unused_data + self.pending
+                self.member_start += self.fed - len(self.decompressor.unused_data)
+                self.pending = leftover
+                self.fed = 0
+                self.inner = 0
+                self.decompressor = zlib.decompressobj(wbits=31)
+            chunk = self.pending or self.raw.read(_CHUNK)
+            self.pending = b""
+            if not chunk:
+                if self.fed and not self.decompressor.eof:
+                    raise EOFError("gzip member cut short")
+                return False
+            self.fed += len(chunk)
+            self.buffer = self.decompressor.decompress(chunk)
+        return True
+
+    def read(self, size: int) -> bytes:
+        parts = []
+        while size > 0 and self._fill():
+            part = self.buffer[:size]
+            self.buffer = self.buffer[size:]
+            self.inner += len(part)
+            size -= len(part)
+            parts.append(part)
+        return b"".join(parts)
+
+    def readline(self, limit: int) -> bytes:
+        parts = []
+        while limit > 0 and self._fill():
+            cut = self.buffer.find(b"\n", 0, limit)
+            take = limit if cut < 0 else cut + 1
+            part = self.buffer[:take]
+            self.buffer = self.buffer[take:]
+            self.inner += len(part)
+            limit -= len(part)
+            parts.append(part)
+            if cut >= 0:
+                break
+        return b"".join(parts)
+
+
+class _PlainStream:
+    """The same interface over an uncompressed stream: offsets are plain byte offsets."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.offset = 0
+
+    def position(self) -> tuple[int, int]:
+        return self.offset, 0
+
+    def read(self, size: int) -> bytes:
+        data = self.raw.read(size)
+        self.offset += len(data)
+        return data
+
+    def readline(self, limit: int) -> bytes:
+        data = self.raw.readline(limit)
+        self.offset += len(data)
+        return data
+
+
+def _arc_locator(position: tuple[int, int]) -> str:
+    member, inner = position
+    return f"offset:{member}" if inner == 0 else f"offset:{member}+{inner}"
+
+
+def read_arc(
+    spec: ShardSpec, settings: InputSettings, skip: Callable[[str], None]
+) -> Iterator[Doc]:
+    """ARC v1 records (`URL IP date mime length` header lines), plain or gzipped per record.
+
+    Locators are the byte offset of the record's gzip member (plain files: of the record),
+    as crawl indexes give them. A damaged ARC file cannot be resynchronised reliably, so the
+    first damage ends it with one error naming its offset.
+    """
     shard = _Shard(spec, skip)
     with _open(spec.uri) as raw:
         gzipped = raw.read(3) == _GZIP_MAGIC
         raw.seek(0)
-        stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if gzipped else raw
-        offset = 0
+        stream: _GzipMembers | _PlainStream = _GzipMembers(raw) if gzipped else _PlainStream(raw)
+        position = stream.position()
         try:
             while True:
+                position = stream.position()
                 line = stream.readline(4096)
                 if not line:
                     return
-                start = offset
-                offset += len(line)
                 if not line.strip():
                     continue
+                locator = _arc_locator(position)
                 fields = line.decode("utf-8", "replace").split()
                 if len(fields) != 5 or not fields[4].isdigit():
-                    yield shard.error(f"offset:{start}", "malformed ARC header line; rest of file skipped")
+                    yield shard.error(locator, "malformed ARC header line; rest of file skipped")
                     return
                 url, _ip, date, mime, length_text = fields
                 length = int(length_text)
                 if length > settings.max_record_bytes:
                     yield shard.error(
-                        f"offset:{start}", f"record of {length} bytes exceeds input.max_record_bytes"
+                        locator, f"record of {length} bytes exceeds input.max_record_bytes"
                     )
                     while length > 0:
                         got = len(stream.read(min(length, _CHUNK)))
                         if not got:
                             break
                         length -= got
-                        offset += got
                     continue
                 block = stream.read(length)
-                offset += len(block)
                 if url.startswith("filedesc://"):
                     skip("arc_header_record")
                     continue
-                locator = f"offset:{start}"
                 provenance = {"url": url, "fetch_date": _arc_date(date)}
                 parsed = _split_http(block)
                 if parsed is None:
-                    yield shard.doc(
-                        locator, payload=block, content_type=mime.lower(), **provenance
-                    )
+                    yield shard.doc(locator, payload=block, content_type=mime.lower(), **provenance)
                     continue
                 status, headers, body = parsed
                 content_type = dict(headers).get("content-type", mime).split(";")[0].strip()
@@ -359,7 +503,8 @@ def read_arc(spec: ShardSpec, settings: InputSettings, skip: Callable[[str], Non
                 )
         except (OSError, EOFError, zlib.error) as exc:
             yield shard.error(
-                f"offset:{offset}", f"unreadable data ({type(exc).__name__}); rest of file skipped"
+                _arc_locator(position),
+                f"unreadable data ({type(exc).__name__}); rest of file skipped",
             )
 
 
@@ -370,7 +515,9 @@ def _decompressed(raw: IO[bytes], name: str) -> IO[bytes]:
     if lower.endswith((".zst", ".zstd")):
         import zstandard
 
-        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)  # type: ignore[return-value]
+        # The zstd reader has no readline(); buffering adds it.
+        reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+        return io.BufferedReader(reader, _CHUNK)  # type: ignore[arg-type]
     return raw
 
 
@@ -421,7 +568,9 @@ def _record_fields(
     return doc
 
 
-def read_jsonl(spec: ShardSpec, settings: InputSettings, skip: Callable[[str], None]) -> Iterator[Doc]:
+def read_jsonl(
+    spec: ShardSpec, settings: InputSettings, skip: Callable[[str], None]
+) -> Iterator[Doc]:
     """JSON lines, one document per line; a bad line is an error row and reading goes on."""
     shard = _Shard(spec, skip)
     line_number = 0

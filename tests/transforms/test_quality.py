@@ -31,10 +31,14 @@ def test_signals_of_plain_prose() -> None:
 
 
 def test_cjk_characters_count_as_words_but_not_in_mean_length() -> None:
-    signals = quality_signals("東京は晴れ abc")
-    assert signals["word_count"] == 6
-    assert signals["mean_word_length"] == 3.0
-    assert quality_signals("東京")["mean_word_length"] is None
+    signals = quality_signals("東京 abcd efgh ijkl")
+    assert signals["word_count"] == 5
+    assert signals["mean_word_length"] == 4.0
+    # Mostly CJK: word length is meaningless, so the rule does not apply.
+    japanese = quality_signals("東京は晴れ。気温は21度です。")
+    assert japanese["word_count"] == 12
+    assert japanese["mean_word_length"] is None
+    assert japanese["alpha_word_ratio"] == 0.9167
 
 
 def test_good_prose_passes() -> None:
