@@ -34,6 +34,8 @@ _CJK_PUNCTUATION = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\
 # (which, written without spaces around it, plays the part of a space).
 _TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}{_CJK_PUNCTUATION}]+")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
+_CJK_PUNCTUATION_CHAR = re.compile(rf"[{_CJK_PUNCTUATION}]")
+_HAS_ALPHA = re.compile(r"[^\W\d_]")
 
 
 class DropReason(StrEnum):
@@ -45,13 +47,16 @@ class DropReason(StrEnum):
 
 
 def quality_signals(text: str) -> dict[str, float | int | None]:
-    tokens = _TOKEN.findall(text)
+    # Every CJK token is a single CJK character, so they can be counted over the whole text;
+    # text without them (most of a crawl) is split on whitespace in C.
+    cjk = len(_CJK_CHAR.findall(text))
+    tokens = _TOKEN.findall(text) if cjk or _CJK_PUNCTUATION_CHAR.search(text) else text.split()
     words = len(tokens)
-    spaced = [t for t in tokens if not _CJK_CHAR.fullmatch(t)]
+    spaced = words - cjk
     # Word length says nothing about text written mostly in CJK scripts.
-    mostly_spaced = len(spaced) * 2 > words
-    mean_length = sum(map(len, spaced)) / len(spaced) if mostly_spaced else None
-    alpha = sum(1 for t in tokens if any(c.isalpha() for c in t))
+    mean_length = (sum(map(len, tokens)) - cjk) / spaced if spaced * 2 > words else None
+    # str.isalpha() settles most words in C; only the rest need the regex.
+    alpha = sum(1 for t in tokens if t.isalpha() or _HAS_ALPHA.search(t))
     symbols = text.count("#") + text.count("...") + text.count("\u2026")
     return {
         "char_count": len(text),
