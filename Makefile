@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 LID_MODEL := build/models/lid.176.ftz
 export PYTHONHASHSEED := 0
 
-.PHONY: install run test test-all lint bench eval-license clean
+.PHONY: install run test test-all lint bench bench-gpu eval-license eval-toxicity clean
 
 install: $(INSTALLED) $(LID_MODEL)
 
@@ -40,9 +40,18 @@ lint: install
 
 bench: install
 	$(PY) -m bench.bench_pipeline
+	$(PY) -m bench.bench_toxicity
+
+# On a machine with a CUDA build of torch and a GPU.
+bench-gpu: install
+	$(PY) -m bench.bench_gpu
 
 eval-license: install
 	$(PY) -m bench.eval_license
+
+eval-toxicity: install
+	$(PY) -m bench.eval_toxicity
+	$(PY) -m bench.eval_toxicity --probe
 
 clean:
 	rm -rf out build/sample .pytest_cache

@@ -26,11 +26,11 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from pipelines import manifest as manifest_builder
 from pipelines import release
 from pipelines.decide import DecideDocs
-from pipelines.registry import enabled_stages, model_files, project_dir
+from pipelines.registry import enabled_stages, model_infos, project_dir
 from schemas.config import ConfigError, CurateConfig
-from schemas.manifest import ModelInfo, RunInfo
+from schemas.manifest import RunInfo
 from transforms.base import StageError
-from transforms.language import sha256_of, verify_model
+from transforms.language import verify_model
 from transforms.read import ReadShard, ShardSpec, detect_format
 
 _GLOB_CHARS = set("*?[")
@@ -192,10 +192,7 @@ def run_build(
         outdir, [s.name for s in stages], output_shards(config, specs), config.output
     )
     files = release.staged_files(outdir)
-    models = [
-        ModelInfo(name=m.name, backend=m.backend, file=Path(m.file).name, sha256=sha256_of(m.file))
-        for m in model_files(config)
-    ]
+    models = model_infos(config)
     run = RunInfo(
         id=uuid.uuid4().hex,
         started=started.isoformat(timespec="seconds"),

@@ -1,6 +1,7 @@
 """The `curate` command line.
 
     curate run [--config FILE] [--input GLOB ...] [--output DIR] [--set key=value ...] [Beam options]
+    curate inspect OUTDIR
     curate sample OUTDIR [--documents N] [--seed S]
 
 Exit status: 0 on success, 2 for a bad config, option or input path (one sentence, no
@@ -41,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key"
     )
+    inspect = commands.add_parser("inspect", help="summarise a release")
+    inspect.add_argument("outdir")
     sample = commands.add_parser("sample", help="write the embedded sample corpus")
     sample.add_argument("outdir")
     sample.add_argument("--documents", type=int, help="scale to about N documents")
@@ -115,6 +118,13 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
         f"skipped)"
     )
     print(f"curate: release written to {result.outdir}/ (data/, ledger/, manifest.json)")
+    audit = result.manifest["summaries"].get("bias_audit")
+    if audit:
+        for message in audit["messages"]:
+            print(f"curate: bias audit: {message}", file=sys.stderr)
+        if audit["messages"] and audit["fail"]:
+            print("curate: error: the bias audit marked the build (identity.audit.fail)", file=sys.stderr)
+            return 1
     if not totals["balanced"]:
         print(
             "curate: error: the counts do not balance (input != kept + rejected + error); "
@@ -141,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
             return command_run(args, extra)
         if extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        if args.command == "inspect":
+            from pipelines.inspect import inspect_release
+
+            print(inspect_release(args.outdir))
+            return 0
         return command_sample(args)
     except ConfigError as exc:
         print(f"curate: error: {exc}", file=sys.stderr)

@@ -144,6 +144,63 @@ def stage_funnel(rows: dict[str, list[Any]], stages: list[Stage]) -> list[StageI
     return funnel
 
 
+def _histogram(values: list[float], bins: int = 10) -> list[int]:
+    counts = [0] * bins
+    for value in values:
+        counts[min(int(value * bins), bins - 1)] += 1
+    return counts
+
+
+def summaries(rows: dict[str, list[Any]], config: CurateConfig, stages: list[Stage]) -> dict[str, Any]:
+    """Per-build summaries computed from ledger columns (only those of the stages that ran)."""
+    kept = [status == "kept" for status in rows["status"]]
+
+    def counts(column: str, only_kept: bool = False) -> dict[str, int]:
+        found = Counter(
+            v for v, k in zip(rows[column], kept, strict=True) if v and (k or not only_kept)
+        )
+        return dict(sorted(found.items()))
+
+    result: dict[str, Any] = {
+        "languages": {"all": counts("language"), "kept": counts("language", only_kept=True)}
+    }
+    if "license" in rows:
+        signals = Counter(s for row in rows["opt_out_signals"] for s in row or ())
+        result["licenses"] = {
+            "all": counts("license"),
+            "kept": counts("license", only_kept=True),
+            "evidence": counts("license_evidence"),
+            "opt_out_signals": dict(sorted(signals.items())),
+            "policy": config.license.model_dump(mode="json"),
+        }
+    if "toxicity_score" in rows:
+        scored = [v for v in rows["toxicity_score"] if v is not None]
+        scored_kept = [
+            v for v, k in zip(rows["toxicity_score"], kept, strict=True) if v is not None and k
+        ]
+        result["toxicity"] = {
+            "histogram_bins": [round(i / 10, 1) for i in range(11)],
+            "all": _histogram(scored),
+            "kept": _histogram(scored_kept),
+            "thresholds": dict(sorted(config.toxicity.thresholds.items())),
+        }
+    if "identity_groups" in rows:
+        from transforms.bias_audit import audit_filter_impact
+
+        audit = audit_filter_impact(
+            (
+                {"status": st, "stage": sg, "flags": fl, "identity_groups": ig}
+                for st, sg, fl, ig in zip(
+                    rows["status"], rows["stage"], rows["flags"], rows["identity_groups"], strict=True
+                )
+            ),
+            config.identity.audit,
+            [s.name for s in stages],
+        )
+        result["bias_audit"] = {**audit.to_dict(), "messages": audit.messages()}
+    return result
+
+
 def build_manifest(
     outdir: str,
     config: CurateConfig,
@@ -152,9 +209,13 @@ def build_manifest(
     files: list[str],
     run: RunInfo,
 ) -> Manifest:
-    ledger_dir = join(outdir, STAGING, "ledger")
-    columns = ["status", "stage", "reason", "flags", "language"]
-    table = ds.dataset(ledger_dir, format="parquet").to_table(columns=columns)
+    ledger = ds.dataset(join(outdir, STAGING, "ledger"), format="parquet")
+    wanted = [
+        "status", "stage", "reason", "flags", "language", "license", "license_evidence",
+        "opt_out_signals", "toxicity_score", "identity_groups",
+    ]  # fmt: skip
+    columns = [c for c in wanted if c in ledger.schema.names]
+    table = ledger.to_table(columns=columns)
     rows = {name: table.column(name).to_pylist() for name in columns}
     status_counts = Counter(rows["status"])
     inputs = input_infos(outdir)
@@ -169,11 +230,6 @@ def build_manifest(
         documents == sum(i.documents for i in inputs)
         and documents == status_counts["kept"] + status_counts["rejected"] + status_counts["error"]
         and kept_rows == status_counts["kept"]
-    )
-    languages_all = Counter(lang for lang in rows["language"] if lang)
-    languages_kept = Counter(
-        lang for lang, status in zip(rows["language"], rows["status"], strict=True)
-        if lang and status == "kept"
     )
     return Manifest(
         run=run,
@@ -193,12 +249,7 @@ def build_manifest(
             records_skipped=sum(sum(i.skipped.values()) for i in inputs),
             balanced=balanced,
         ),
-        summaries={
-            "languages": {
-                "all": dict(sorted(languages_all.items())),
-                "kept": dict(sorted(languages_kept.items())),
-            },
-        },
+        summaries=summaries(rows, config, stages),
     )
 
 

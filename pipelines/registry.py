@@ -17,14 +17,19 @@ import apache_beam as beam
 
 from schemas.config import CurateConfig
 from schemas.document import Doc
-from transforms import extract, language, licensing, quality
+from schemas.manifest import ModelInfo
+from transforms import extract, identity, language, licensing, quality, toxicity
 
 
-@dataclass(frozen=True)
-class ModelFile:
-    name: str
-    backend: str
-    file: str
+def _model_info(entry: dict[str, str | None]) -> ModelInfo:
+    """A manifest entry: the file's base name (paths differ between machines) and its sha256."""
+    file = entry["file"] or ""
+    return ModelInfo(
+        name=entry["name"] or "",
+        backend=entry["backend"] or "",
+        file=file if "://" in file else Path(file).name,
+        sha256=entry["sha256"] or "",
+    )
 
 
 @dataclass(frozen=True)
@@ -34,7 +39,7 @@ class Stage:
     label: str
     annotate: Callable[[CurateConfig], beam.PTransform]
     check: Callable[[Doc, CurateConfig], list[str]]
-    models: Callable[[CurateConfig], list[ModelFile]] = field(default=lambda config: [])
+    models: Callable[[CurateConfig], list[ModelInfo]] = field(default=lambda config: [])
     enabled: Callable[[CurateConfig], bool] = field(default=lambda config: True)
 
 
@@ -60,7 +65,14 @@ STAGES: tuple[Stage, ...] = (
         label="identify_language",
         annotate=lambda c: beam.ParDo(language.IdentifyLanguage(c.language)),
         check=lambda doc, c: language.check(doc, c.language),
-        models=lambda c: [ModelFile("lid.176", "fasttext", c.language.model_path)],
+        models=lambda c: [
+            ModelInfo(
+                name="lid.176",
+                backend="fasttext",
+                file=Path(c.language.model_path).name,
+                sha256=language.sha256_of(c.language.model_path),
+            )
+        ],
     ),
     Stage(
         name=quality.STAGE,
@@ -68,6 +80,24 @@ STAGES: tuple[Stage, ...] = (
         label="score_quality",
         annotate=lambda c: beam.ParDo(quality.ScoreQuality(c.quality)),
         check=lambda doc, c: quality.check(doc, c.quality),
+    ),
+    Stage(
+        name=identity.STAGE,
+        version=identity.VERSION,
+        label="tag_identity_groups",
+        annotate=lambda c: beam.ParDo(identity.TagIdentityGroups(c.identity)),
+        check=lambda doc, c: identity.check(doc, c.identity),
+        models=lambda c: [_model_info(identity.lexicon_file(c.identity))],
+        enabled=lambda c: c.identity.enabled,
+    ),
+    Stage(
+        name=toxicity.STAGE,
+        version=toxicity.VERSION,
+        label="score_toxicity",
+        annotate=lambda c: toxicity.ScoreToxicity(c.toxicity),
+        check=lambda doc, c: toxicity.check(doc, c.toxicity),
+        models=lambda c: [_model_info(m) for m in toxicity.model_files(c.toxicity)],
+        enabled=lambda c: c.toxicity.enabled,
     ),
 )
 
@@ -78,8 +108,13 @@ def enabled_stages(config: CurateConfig) -> list[Stage]:
     return [stage for stage in STAGES if stage.enabled(config)]
 
 
-def model_files(config: CurateConfig) -> list[ModelFile]:
-    return [model for stage in enabled_stages(config) for model in stage.models(config)]
+def model_infos(config: CurateConfig) -> list[ModelInfo]:
+    """Every model and lexicon file the enabled stages load, with its sha256."""
+    seen: dict[tuple[str, str], ModelInfo] = {}
+    for stage in enabled_stages(config):
+        for model in stage.models(config):
+            seen.setdefault((model.name, model.sha256), model)
+    return list(seen.values())
 
 
 def project_dir() -> Path:

@@ -38,12 +38,13 @@ Tag vocabulary of the truth (`DocTruth.tags`):
 `optout:<meta|header|tdm_header|tdm_meta>`, `offensive`, `profanity`,
 `identity:<religion|gender|sexual_orientation|disability|race>`,
 `junk:<boilerplate|nav_only|lorem|js_required|symbols|short|empty|repeated>`, `non_text`,
-`http:<301|404|chunked>`, `charset:<name>`, `field:missing_url`, `long`, and the traps
-`trap:license_figure_only`, `trap:robots_index_follow`, `trap:robots_noarchive` (signals that look
-like, but are not, a licence or an opt-out).
+`http:<301|404|chunked>`, `charset:<name>`, `field:missing_url`, `long`, `community_note`, and
+the traps `trap:license_figure_only`, `trap:robots_index_follow`, `trap:robots_noarchive` (signals
+that look like, but are not, a licence or an opt-out).
 
 Version history:
 - 1: first version.
+- 2: six short community notes of a deaf club (JSONL), for the bias audit.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ import zstandard
 
 from schemas.document import document_id
 
-VERSION = 1
+VERSION = 2
 CRAWL = "CURATE-SAMPLE-2026-48"
 # Fetch dates start here (Monday of ISO week 48, 2026, matching the crawl name).
 _EPOCH = calendar.timegm((2026, 11, 23, 0, 0, 0))
@@ -2634,6 +2635,23 @@ _SPECIALS: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 
+# Notice-board posts of a deaf club (original text): each well under fifty words.
+_DEAF_CLUB_NOTES = (
+    ("Coffee morning moved", "The deaf club coffee morning moves to the library annex this "
+     "Saturday. Interpreters will be there from ten, and new members are always welcome."),
+    ("Film night", "Friday film night for deaf and hearing friends: the cinema has agreed to "
+     "show the comedy with open captions. Tickets at the door, popcorn on us."),
+    ("Signing choir", "Our signing choir needs two more voices, deaf or hearing. Practice is "
+     "on Tuesdays in the church hall; no experience needed, just bring warm hands."),
+    ("Lost and found", "A blue scarf was left after the deaf club quiz night. Ask at the bar "
+     "of the Red Lion, where the landlord is keeping it safe."),
+    ("Thank you", "Thank you to everyone who helped paint the deaf club room. The new colour "
+     "makes signing across the room much easier on the eyes."),
+    ("Walking group", "The deaf walking group meets at the station at nine on Sunday for an "
+     "easy loop around the reservoir. Bring lunch and good boots."),
+)  # fmt: skip
+
+
 # Short PII sentences for the scaled corpus: a contact line per language, and a few more kinds.
 _CONTACT_FRAMES = {
     "en": "For questions, write to {email} or call {phone}.",
@@ -3223,6 +3241,20 @@ def _default_plan(f: _Factory) -> dict[str, list[_Entry]]:
         f.special("pii_parcel_en"),
         f.special("offensive_app_en"),
         f.special("identity_lesbian_en"),
+    ]
+    # Short community notes from a deaf club: friendly, on topic and too short for the Gopher
+    # word-count rule, so the quality stage removes this group's documents far more often than
+    # others; the build's bias audit is meant to mark exactly that.
+    notes_site = _LANGS["en"].sites[3]
+    docs_gz += [
+        _Page(
+            f.url(notes_site, title, "notes"),
+            "en",
+            title=title,
+            paragraphs=(note,),
+            tags=frozenset({"identity:disability", "community_note"}),
+        )
+        for title, note in _DEAF_CLUB_NOTES
     ]
     articles(
         "jsonl_zst",

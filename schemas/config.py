@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemas.licensing import LicenseSettings
+from schemas.toxicity import IdentitySettings, ToxicitySettings
 
 MiB = 1024 * 1024
 
@@ -147,6 +148,8 @@ class CurateConfig(Section):
     language: LanguageSettings = LanguageSettings()
     quality: QualitySettings = QualitySettings()
     license: LicenseSettings = LicenseSettings()
+    identity: IdentitySettings = IdentitySettings()
+    toxicity: ToxicitySettings = ToxicitySettings()
     output: OutputSettings = OutputSettings()
     run: RunSettings = RunSettings()
 

@@ -15,6 +15,9 @@ import pyarrow as pa
 from schemas.document import Doc
 
 PII_SPAN = pa.struct([("type", pa.string()), ("start", pa.int32()), ("end", pa.int32())])
+# A map<string, float> stored as its Parquet representation, a list of key/value structs:
+# Hugging Face `datasets` cannot load Arrow map columns, and the release must load there.
+LABEL_SCORE = pa.struct([("label", pa.string()), ("score", pa.float32())])
 
 BASE_FIELDS: tuple[pa.Field, ...] = (
     pa.field("id", pa.string(), nullable=False),
@@ -52,7 +55,7 @@ STAGE_FIELDS: dict[str, tuple[pa.Field, ...]] = {
     "pii": (pa.field("pii_spans", pa.list_(PII_SPAN)),),
     "toxicity": (
         pa.field("toxicity_score", pa.float32()),
-        pa.field("toxicity_labels", pa.map_(pa.string(), pa.float32())),
+        pa.field("toxicity_labels", pa.list_(LABEL_SCORE)),
     ),
     "identity": (pa.field("identity_groups", pa.list_(pa.string())),),
     "license": (
@@ -91,7 +94,7 @@ def _cell(doc: Doc, name: str) -> Any:
     if name == "pii_spans":
         return [{"type": s.type, "start": s.start, "end": s.end} for s in value]
     if name == "toxicity_labels":
-        return sorted(value.items())
+        return [{"label": label, "score": score} for label, score in sorted(value.items())]
     if name == "status":
         return str(value)
     return value

@@ -25,7 +25,7 @@ from tests.corrupt_shards import write_bad_records
 from transforms.read import ReadShard, ShardSpec
 
 CHECK_OUTPUT = PROJECT.parent / "shared" / "tools" / "check-output"
-LANDED = "license"
+LANDED = "license,toxicity"
 
 
 def build(inputs: Path | list[Path], outdir: Path, *overrides: str, workers: int = 1) -> BuildResult:
@@ -76,25 +76,29 @@ def test_sample_build_counts_exactly(sample_build: tuple[Path, BuildResult]) -> 
         ("rejected", "extract", "unsupported_content_type"): 2,
         ("rejected", "license", "opted_out"): 4,
         ("rejected", "language", "low_language_score"): 3,
-        ("rejected", "quality", "too_few_words"): 2,
+        ("rejected", "quality", "too_few_words"): 8,
     }
     totals = result.manifest["totals"]
     assert totals == {
-        "input": 201,
+        "input": 207,
         "kept": 184,
-        "rejected": 17,
+        "rejected": 23,
         "error": 0,
         "records_skipped": 249,
         "balanced": True,
     }
     funnel = [(s["name"], s["docs_in"], s["docs_out"]) for s in result.manifest["stages"]]
     assert funnel == [
-        ("read", 201, 201),
-        ("extract", 201, 193),
-        ("license", 193, 189),
-        ("language", 189, 186),
-        ("quality", 186, 184),
+        ("read", 207, 207),
+        ("extract", 207, 199),
+        ("license", 199, 195),
+        ("language", 195, 192),
+        ("quality", 192, 184),
+        ("identity", 184, 184),
+        ("toxicity", 184, 184),
     ]
+    marks = result.manifest["summaries"]["bias_audit"]["marks"]
+    assert marks == [{"stage": "quality", "group": "disability:deaf"}]
 
 
 def test_every_sample_document_is_accounted_for(
@@ -144,7 +148,12 @@ def test_manifest_records_inputs_models_and_outputs(
         assert info["bytes"] == len(data)
         assert info["documents"] == truth.candidate_counts[name]
         assert info["records"] == sum(truth.record_counts[name].values())
-    assert [m["name"] for m in manifest["models"]] == ["lid.176"]
+    assert [m["name"] for m in manifest["models"]] == [
+        "lid.176",
+        "identity-terms",
+        "alt-profanity-check-1.9.1/vectorizer.joblib",
+        "alt-profanity-check-1.9.1/model.joblib",
+    ]
     for output in manifest["outputs"]:
         data = (outdir / output["path"]).read_bytes()
         assert output["sha256"] == hashlib.sha256(data).hexdigest()
@@ -193,7 +202,7 @@ def test_annotate_mode_keeps_everything_and_records_verdicts(
 ) -> None:
     result = build(sample[0], tmp_path / "annotate", "mode=annotate")
     rows = ledger(tmp_path / "annotate")
-    assert Counter(r["status"] for r in rows) == {"kept": 201}
+    assert Counter(r["status"] for r in rows) == {"kept": 207}
     assert all(r["stage"] is None and r["reason"] is None for r in rows)
     flagged = Counter(flag for r in rows for flag in r["flags"])
     assert flagged["license:opted_out"] == 4
@@ -228,7 +237,7 @@ def test_bad_records_become_errors_and_the_build_goes_on(
         assert {(name, locator) for locator in case.good} <= good
     totals = result.manifest["totals"]
     assert totals["error"] == 7
-    assert totals["input"] == 201 + sum(c.good_documents for c in cases.values()) + 7
+    assert totals["input"] == 207 + sum(c.good_documents for c in cases.values()) + 7
     assert totals["balanced"]
 
 
@@ -253,7 +262,7 @@ def test_cli_builds_the_embedded_sample(
 ) -> None:
     assert main(["run", "--output", str(tmp_path / "out")]) == 0
     printed = capsys.readouterr().out
-    assert "201 documents: 184 kept, 17 rejected, 0 errors" in printed
+    assert "207 documents: 184 kept, 23 rejected, 0 errors" in printed
     assert f"release written to {tmp_path / 'out'}/" in printed
 
 

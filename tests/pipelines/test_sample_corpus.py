@@ -174,14 +174,14 @@ def test_default_sample_totals(sample: tuple[Path, SampleTruth]) -> None:
         "crawl-00002.warc.gz": 7,
         "crawl-00003.arc.gz": 6,
         "crawl-00000.warc.wet.gz": 20,
-        "docs-00000.jsonl.gz": 24,
+        "docs-00000.jsonl.gz": 30,
         "docs-00001.jsonl.zst": 14,
         "docs-00002.parquet": 16,
     }
-    assert truth.total_candidates == len(truth.documents) == 201
+    assert truth.total_candidates == len(truth.documents) == 207
     languages = Counter(d.language for d in truth.documents)
     assert languages == {
-        "en": 79,
+        "en": 85,
         "de": 21,
         "fr": 20,
         "es": 16,
@@ -213,7 +213,8 @@ def test_default_sample_totals(sample: tuple[Path, SampleTruth]) -> None:
         "junk:empty",
         "junk:repeated",
     }
-    assert len({d.id for d in truth.documents}) == 201
+    assert truth.tag_counts["community_note"] == 6
+    assert len({d.id for d in truth.documents}) == 207
 
 
 def test_warc_shards_read_with_fastwarc_and_match_truth(sample: tuple[Path, SampleTruth]) -> None:
