@@ -103,10 +103,19 @@ def measure_build(directory: Path, workers: int) -> dict:
         "run.progress=false",
     ]
     if workers > 1:
-        command += ["--direct_num_workers", str(workers), "--direct_running_mode", "multi_processing"]
+        command += [
+            "--direct_num_workers",
+            str(workers),
+            "--direct_running_mode",
+            "multi_processing",
+        ]
     env = dict(os.environ, OMP_NUM_THREADS="1")
     done = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, env=env, check=True
+        [sys.executable, "-c", _MEASURE, *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     result = json.loads(done.stdout)
     if result["rc"] != 0:
@@ -135,8 +144,10 @@ def main() -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
     print("\n## End to end (curate run, FnApiRunner)\n")
-    print("| documents | input MB | workers | wall s | docs/s | MB/s | peak MiB | kept | "
-          "stage docs/s (summed worker time) |")
+    print(
+        "| documents | input MB | workers | wall s | docs/s | MB/s | peak MiB | kept | "
+        "stage docs/s (summed worker time) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for size in args.sizes:
         directory, total_bytes = corpus(size)
@@ -160,7 +171,8 @@ def main() -> int:
         directory, _ = corpus(size)
         result = measure_streaming(directory)
         rates = ", ".join(
-            f"{name} {result['docs'] / max(sec, 1e-9):,.0f}" for name, sec in result["seconds"].items()
+            f"{name} {result['docs'] / max(sec, 1e-9):,.0f}"
+            for name, sec in result["seconds"].items()
         )
         print(
             f"| {result['docs']:,} | {result['wall']:.1f} | {result['docs'] / result['wall']:,.0f} "

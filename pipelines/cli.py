@@ -1,6 +1,6 @@
 """The `curate` command line.
 
-    curate run [--config FILE] [--input GLOB ...] [--output DIR] [--set key=value ...] [Beam options]
+    curate run [--config FILE] [--input GLOB ...] [--output DIR] [--set key=value ...] [Beam opts]
     curate inspect OUTDIR
     curate sample OUTDIR [--documents N] [--seed S]
 
@@ -104,9 +104,7 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
     inputs = tuple(args.input) or config.input.paths
     if not inputs:
         inputs = (ensure_sample(),)
-    config = config.model_copy(
-        update={"input": config.input.model_copy(update={"paths": inputs})}
-    )
+    config = config.model_copy(update={"input": config.input.model_copy(update={"paths": inputs})})
     progress = config.run.progress is True or (
         config.run.progress == "auto" and sys.stderr.isatty()
     )
@@ -123,7 +121,10 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
         for message in audit["messages"]:
             print(f"curate: bias audit: {message}", file=sys.stderr)
         if audit["messages"] and audit["fail"]:
-            print("curate: error: the bias audit marked the build (identity.audit.fail)", file=sys.stderr)
+            print(
+                "curate: error: the bias audit marked the build (identity.audit.fail)",
+                file=sys.stderr,
+            )
             return 1
     if not totals["balanced"]:
         print(

@@ -21,9 +21,7 @@ def decide(doc: Doc, config: CurateConfig, stage_names: list[str]) -> Doc:
     if doc.is_error:
         return doc
     flags = [
-        f"{name}:{reason}"
-        for name in stage_names
-        for reason in BY_NAME[name].check(doc, config)
+        f"{name}:{reason}" for name in stage_names for reason in BY_NAME[name].check(doc, config)
     ]
     doc.flags = flags
     if flags and config.mode == "filter":

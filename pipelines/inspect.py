@@ -76,7 +76,11 @@ def render(manifest: dict[str, Any]) -> str:
         lines += [f"  evidence: {_counts(licenses['evidence']) or '-'}"]
         lines += [f"  opt-out signals: {_counts(licenses['opt_out_signals']) or 'none'}"]
     if "pii" in summaries:
-        lines += ["", "PII", f"  entities by type: {_counts(summaries['pii']['entities']) or 'none'}"]
+        lines += [
+            "",
+            "PII",
+            f"  entities by type: {_counts(summaries['pii']['entities']) or 'none'}",
+        ]
         lines += [f"  documents with PII: {summaries['pii']['documents']:,}"]
     if "toxicity" in summaries:
         toxicity = summaries["toxicity"]
@@ -91,7 +95,11 @@ def render(manifest: dict[str, Any]) -> str:
         )
     if "dedup" in summaries:
         dedup = summaries["dedup"]
-        lines += ["", "duplicates", "  " + _counts({k: v for k, v in dedup.items() if isinstance(v, int)})]
+        lines += [
+            "",
+            "duplicates",
+            "  " + _counts({k: v for k, v in dedup.items() if isinstance(v, int)}),
+        ]
     if "bias_audit" in summaries:
         audit = summaries["bias_audit"]
         lines += ["", f"bias audit (limit: removal rate > {audit['max_ratio']:g}x the stage's "
@@ -100,7 +108,10 @@ def render(manifest: dict[str, Any]) -> str:
     lines += _table(
         "outputs",
         ["file", "rows", "bytes", "sha256"],
-        [[o["path"], f"{o['rows']:,}", f"{o['bytes']:,}", o["sha256"][:16]] for o in manifest["outputs"]],
+        [
+            [o["path"], f"{o['rows']:,}", f"{o['bytes']:,}", o["sha256"][:16]]
+            for o in manifest["outputs"]
+        ],
     )
     balance = "balanced" if totals["balanced"] else "NOT BALANCED"
     lines += [

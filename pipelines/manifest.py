@@ -151,7 +151,9 @@ def _histogram(values: list[float], bins: int = 10) -> list[int]:
     return counts
 
 
-def summaries(rows: dict[str, list[Any]], config: CurateConfig, stages: list[Stage]) -> dict[str, Any]:
+def summaries(
+    rows: dict[str, list[Any]], config: CurateConfig, stages: list[Stage]
+) -> dict[str, Any]:
     """Per-build summaries computed from ledger columns (only those of the stages that ran)."""
     kept = [status == "kept" for status in rows["status"]]
 
@@ -191,7 +193,11 @@ def summaries(rows: dict[str, list[Any]], config: CurateConfig, stages: list[Sta
             (
                 {"status": st, "stage": sg, "flags": fl, "identity_groups": ig}
                 for st, sg, fl, ig in zip(
-                    rows["status"], rows["stage"], rows["flags"], rows["identity_groups"], strict=True
+                    rows["status"],
+                    rows["stage"],
+                    rows["flags"],
+                    rows["identity_groups"],
+                    strict=True,
                 )
             ),
             config.identity.audit,

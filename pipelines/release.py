@@ -149,7 +149,9 @@ def sha256_file(path: str) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def fill_empty_shards(outdir: str, stage_names: list[str], num_shards: int, output: OutputSettings) -> None:
+def fill_empty_shards(
+    outdir: str, stage_names: list[str], num_shards: int, output: OutputSettings
+) -> None:
     """Write a zero-row file for every data/ledger shard that received no rows.
 
     Every release then has exactly `num_shards` files per folder, which keeps its layout a

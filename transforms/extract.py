@@ -41,11 +41,11 @@ def decode_payload(payload: bytes, charset: str | None) -> str:
     """Decode markup with the declared charset, else the detected one; never raises on bad bytes."""
     from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 
-    encoding = charset or detect_encoding(payload)
+    detected = detect_encoding(payload) or "utf-8"
     try:
-        return bytes_to_str(payload, encoding, errors="replace")
+        return bytes_to_str(payload, charset or detected, errors="replace")
     except LookupError:  # an unknown charset label in the page
-        return bytes_to_str(payload, detect_encoding(payload), errors="replace")
+        return bytes_to_str(payload, detected, errors="replace")
 
 
 def html_to_text(html: str, settings: ExtractSettings) -> str:

@@ -76,7 +76,10 @@ def check(doc: Doc, settings: QualitySettings) -> list[str]:
     if words > settings.max_words:
         reasons.append(DropReason.TOO_MANY_WORDS.value)
     mean = doc.mean_word_length
-    if mean is not None and not settings.min_mean_word_length <= mean <= settings.max_mean_word_length:
+    if (
+        mean is not None
+        and not settings.min_mean_word_length <= mean <= settings.max_mean_word_length
+    ):
         reasons.append(DropReason.MEAN_WORD_LENGTH.value)
     if (doc.symbol_word_ratio or 0.0) > settings.max_symbol_word_ratio:
         reasons.append(DropReason.SYMBOL_RATIO.value)

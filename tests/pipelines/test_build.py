@@ -28,7 +28,9 @@ CHECK_OUTPUT = PROJECT.parent / "shared" / "tools" / "check-output"
 LANDED = "license,toxicity"
 
 
-def build(inputs: Path | list[Path], outdir: Path, *overrides: str, workers: int = 1) -> BuildResult:
+def build(
+    inputs: Path | list[Path], outdir: Path, *overrides: str, workers: int = 1
+) -> BuildResult:
     paths = [str(p) for p in (inputs if isinstance(inputs, list) else [inputs])]
     config = load_config(
         PROJECT / "configs" / "default.yaml",
@@ -162,7 +164,9 @@ def test_manifest_records_inputs_models_and_outputs(
     assert manifest["config_sha256"] == CurateConfig.model_validate(manifest["config"]).sha256()
 
 
-def test_release_loads_in_pyarrow_datasets_and_duckdb(sample_build: tuple[Path, BuildResult]) -> None:
+def test_release_loads_in_pyarrow_datasets_and_duckdb(
+    sample_build: tuple[Path, BuildResult],
+) -> None:
     import datasets
     import duckdb
 
@@ -219,7 +223,9 @@ def test_bad_records_become_errors_and_the_build_goes_on(
     cases = write_bad_records(tmp_path / "bad")
     result = build([tmp_path / "bad", sample[0]], tmp_path / "out")
     rows = ledger(tmp_path / "out")
-    errors = {(Path(r["source_uri"]).name, r["source_record"]): r for r in rows if r["status"] == "error"}
+    errors = {
+        (Path(r["source_uri"]).name, r["source_record"]): r for r in rows if r["status"] == "error"
+    }
     expected_errors = {
         ("bad-gzip-member.warc.gz", "offset:1758"),
         ("bad-header.warc.gz", "offset:1755"),
@@ -232,7 +238,9 @@ def test_bad_records_become_errors_and_the_build_goes_on(
     for (shard, locator), row in errors.items():
         assert row["stage"] == "read"
         assert row["reason"].startswith(f"{shard} {locator}: ")
-    good = {(Path(r["source_uri"]).name, r["source_record"]) for r in rows if r["status"] != "error"}
+    good = {
+        (Path(r["source_uri"]).name, r["source_record"]) for r in rows if r["status"] != "error"
+    }
     for name, case in cases.items():
         assert {(name, locator) for locator in case.good} <= good
     totals = result.manifest["totals"]
@@ -251,9 +259,10 @@ def test_stale_shards_of_an_earlier_build_are_removed(
     names = sorted(p.name for p in (outdir / "data").glob("*.parquet"))
     assert names == ["part-00000-of-00002.parquet", "part-00001-of-00002.parquet"]
     assert sorted(p.name for p in (outdir / "ledger").iterdir()) == names
-    assert ds.dataset(outdir / "ledger", format="parquet").count_rows() == result.manifest[
-        "totals"
-    ]["input"]
+    assert (
+        ds.dataset(outdir / "ledger", format="parquet").count_rows()
+        == result.manifest["totals"]["input"]
+    )
     assert not list(outdir.rglob("*.tmp-*"))
 
 
@@ -269,7 +278,9 @@ def test_cli_builds_the_embedded_sample(
 def test_read_shard_emits_documents_and_stats(sample: tuple[Path, SampleTruth]) -> None:
     directory, truth = sample
     path = directory / "docs-00002.parquet"
-    spec = ShardSpec(index=0, uri=str(path), name=path.name, format="parquet", size=path.stat().st_size)
+    spec = ShardSpec(
+        index=0, uri=str(path), name=path.name, format="parquet", size=path.stat().st_size
+    )
     with TestPipeline(runner=FnApiRunner()) as pipeline:
         read = (
             pipeline

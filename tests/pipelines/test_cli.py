@@ -10,13 +10,22 @@ from pipelines.cli import main
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["run", "--input", "/no/such/shard.warc.gz"], "Input path /no/such/shard.warc.gz does not exist."),
-        (["run", "--input", "/no/such/*.warc.gz"], "Input path /no/such/*.warc.gz matches no files."),
+        (
+            ["run", "--input", "/no/such/shard.warc.gz"],
+            "Input path /no/such/shard.warc.gz does not exist.",
+        ),
+        (
+            ["run", "--input", "/no/such/*.warc.gz"],
+            "Input path /no/such/*.warc.gz matches no files.",
+        ),
         (["run", "--set", "quality.min_wrds=3"], "--set: unknown key 'quality.min_wrds'."),
         (["run", "--set", "language.min_score=2"], "key 'language.min_score'"),
         (["run", "--config", "/no/such.yaml"], "Config file /no/such.yaml does not exist."),
         (["run", "--runnr", "x"], "Unknown option --runnr"),
-        (["run", "--set", "language.model_path=/no/lid.ftz"], "language.model_path: /no/lid.ftz does not exist"),
+        (
+            ["run", "--set", "language.model_path=/no/lid.ftz"],
+            "language.model_path: /no/lid.ftz does not exist",
+        ),
     ],
 )
 def test_bad_arguments_exit_2_with_one_sentence(
@@ -36,10 +45,18 @@ def test_unknown_format_names_the_file(tmp_path: Path, capsys: pytest.CaptureFix
     assert f"Input {odd}: cannot tell the format" in capsys.readouterr().err
 
 
-def test_duplicate_file_names_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_duplicate_file_names_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for sub in ("a", "b"):
         (tmp_path / sub).mkdir()
         (tmp_path / sub / "docs.jsonl").write_text('{"text": "x"}\n')
-    argv = ["run", "--input", str(tmp_path / "a" / "docs.jsonl"), "--input", str(tmp_path / "b" / "docs.jsonl")]
+    argv = [
+        "run",
+        "--input",
+        str(tmp_path / "a" / "docs.jsonl"),
+        "--input",
+        str(tmp_path / "b" / "docs.jsonl"),
+    ]
     assert main(argv) == 2
     assert "share the file name docs.jsonl" in capsys.readouterr().err

@@ -52,7 +52,7 @@ def test_bad_config_is_one_sentence_naming_file_and_key(
 
 
 def test_missing_config_file_names_it(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="nowhere.yaml does not exist"):
+    with pytest.raises(ConfigError, match=r"nowhere\.yaml does not exist"):
         load_config(tmp_path / "nowhere.yaml")
 
 

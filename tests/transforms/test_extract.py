@@ -37,7 +37,7 @@ def test_declared_charset_is_used() -> None:
 
 
 def test_unknown_charset_label_falls_back_to_detection() -> None:
-    assert decode_payload("plain words".encode(), "no-such-charset") == "plain words"
+    assert decode_payload(b"plain words", "no-such-charset") == "plain words"
 
 
 def test_trafilatura_backend() -> None:

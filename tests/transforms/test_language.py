@@ -41,7 +41,7 @@ def test_empty_text_has_no_language(settings: LanguageSettings) -> None:
 def test_model_checksum_is_enforced(tmp_path: Path, settings: LanguageSettings) -> None:
     fake = tmp_path / "lid.ftz"
     fake.write_bytes(b"not a model")
-    with pytest.raises(StageError, match="language.model_sha256"):
+    with pytest.raises(StageError, match=r"language\.model_sha256"):
         verify_model(LanguageSettings(model_path=str(fake)))
     with pytest.raises(StageError, match="does not exist"):
         verify_model(LanguageSettings(model_path=str(tmp_path / "missing.ftz")))

@@ -107,7 +107,10 @@ def test_jsonl_dotted_provenance_fields(crawl_eval: Path) -> None:
     docs, _ = read_all(crawl_eval / "dolma_cc_en_head-0091.jsonl.gz", settings)
     first = docs[0]
     assert first.url == first.source_id
-    assert first.url == "http://100kinvesting.com/2016/11/28/first-teleconference-calls-invoice-factoring/"
+    assert (
+        first.url
+        == "http://100kinvesting.com/2016/11/28/first-teleconference-calls-invoice-factoring/"
+    )
     assert first.payload_digest == "sha1:DNJVF5QUTTJGEF56WA5VCYUVVD3OW7XL"
     assert first.crawl and "CC-MAIN-2020-16" in first.crawl
     assert first.fetch_date == "2020-03-29T09:04:10Z"
