@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 LID_MODEL := build/models/lid.176.ftz
 export PYTHONHASHSEED := 0
 
-.PHONY: install run test test-all lint bench bench-gpu eval-license eval-toxicity clean
+.PHONY: install run test test-all lint bench bench-gpu bench-peer eval-license eval-toxicity eval-dedup clean
 
 install: $(INSTALLED) $(LID_MODEL)
 
@@ -38,9 +38,19 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy schemas transforms
 
-bench: install
+PEER_VENV := build/bench-peer
+
+bench: install bench-peer
 	$(PY) -m bench.bench_pipeline
 	$(PY) -m bench.bench_toxicity
+	$(PY) -m bench.bench_dedup --docs 100000 --peer-python $(PEER_VENV)/bin/python
+
+# Peers measured side by side, installed only here, never in the project's environment.
+bench-peer: $(PEER_VENV)/.installed
+$(PEER_VENV)/.installed:
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install --quiet "datatrove[processing]==0.10.1" spacy==3.8.18
+	touch $@
 
 # On a machine with a CUDA build of torch and a GPU.
 bench-gpu: install
@@ -48,6 +58,9 @@ bench-gpu: install
 
 eval-license: install
 	$(PY) -m bench.eval_license
+
+eval-dedup: install
+	$(PY) -m bench.eval_dedup
 
 eval-toxicity: install
 	$(PY) -m bench.eval_toxicity

@@ -125,8 +125,15 @@ def build_pipeline(
     )
     docs = read.docs
     for stage in stages:
+        transform = stage.annotate(config)
         # Doc -> Doc: each stage writes its scores and tags
-        docs = docs | stage.label >> stage.annotate(config)
+        docs = docs | stage.label >> transform
+        # A stage that measures the whole corpus (dedup) also yields one summary for the manifest.
+        summary = getattr(transform, "summary", None)
+        if summary is not None:
+            _ = summary | f"record_{stage.name}_summary" >> release.WriteStageSummary(
+                outdir, stage.name
+            )
     decided = docs | "decide" >> beam.ParDo(DecideDocs(config, stage_names))
     num_shards = output_shards(config, specs)
     _ = decided | "write_release" >> release.WriteRelease(

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow.dataset as ds
 
 from pipelines.registry import Stage, project_dir
-from pipelines.release import INPUT_STATS, STAGING, join, sha256_file
+from pipelines.release import INPUT_STATS, STAGING, SUMMARIES, join, sha256_file
 from schemas.config import CurateConfig
 from schemas.manifest import (
     CodeInfo,
@@ -207,6 +207,19 @@ def summaries(
     return result
 
 
+def stage_summaries(outdir: str, stages: list[Stage]) -> dict[str, Any]:
+    """Whole-corpus summaries that stages staged during the run (dedup's clusters, ...)."""
+    from apache_beam.io.filesystems import FileSystems
+
+    found = {}
+    for stage in stages:
+        path = join(outdir, STAGING, SUMMARIES, f"{stage.name}.json")
+        if FileSystems.exists(path):
+            with FileSystems.open(path) as stream:
+                found[stage.name] = json.loads(stream.read())
+    return found
+
+
 def build_manifest(
     outdir: str,
     config: CurateConfig,
@@ -255,7 +268,7 @@ def build_manifest(
             records_skipped=sum(sum(i.skipped.values()) for i in inputs),
             balanced=balanced,
         ),
-        summaries=summaries(rows, config, stages),
+        summaries={**summaries(rows, config, stages), **stage_summaries(outdir, stages)},
     )
 
 

@@ -18,7 +18,7 @@ import apache_beam as beam
 from schemas.config import CurateConfig
 from schemas.document import Doc
 from schemas.manifest import ModelInfo
-from transforms import extract, identity, language, licensing, quality, toxicity
+from transforms import dedup, extract, identity, language, licensing, quality, toxicity
 
 
 def _model_info(entry: dict[str, str | None]) -> ModelInfo:
@@ -98,6 +98,13 @@ STAGES: tuple[Stage, ...] = (
         check=lambda doc, c: toxicity.check(doc, c.toxicity),
         models=lambda c: [_model_info(m) for m in toxicity.model_files(c.toxicity)],
         enabled=lambda c: c.toxicity.enabled,
+    ),
+    Stage(
+        name=dedup.STAGE,
+        version=dedup.VERSION,
+        label="cluster_near_duplicates",
+        annotate=lambda c: dedup.ClusterNearDuplicates(c.dedup),
+        check=lambda doc, c: dedup.check(doc, c.dedup),
     ),
 )
 

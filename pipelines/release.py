@@ -34,6 +34,7 @@ from transforms.read import ShardStats
 STAGING = "_staging"
 FOLDERS = ("data", "ledger", "rejected")
 INPUT_STATS = "inputs.json"
+SUMMARIES = "summaries"
 
 
 def join(*parts: str) -> str:
@@ -131,11 +132,26 @@ class WriteInputStats(beam.PTransform):
         )
 
 
+class WriteStageSummary(beam.PTransform):
+    """Stage one stage's whole-corpus summary (a single JSON-ready dict) for the manifest."""
+
+    def __init__(self, outdir: str, stage: str) -> None:
+        super().__init__()
+        self.path = join(outdir, STAGING, SUMMARIES, f"{stage}.json")
+
+    def write(self, summary: dict[str, Any]) -> str:
+        write_atomically(self.path, json.dumps(summary, sort_keys=True).encode())
+        return self.path
+
+    def expand(self, summary: beam.PCollection) -> beam.PCollection:
+        return summary | "write_summary" >> beam.Map(self.write)
+
+
 def prepare_staging(outdir: str) -> None:
     staging = join(outdir, STAGING)
     if FileSystems.exists(staging):
         FileSystems.delete([staging])
-    for folder in FOLDERS:
+    for folder in (*FOLDERS, SUMMARIES):
         FileSystems.mkdirs(join(staging, folder))
 
 

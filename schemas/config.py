@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from schemas.dedup import DedupSettings
 from schemas.licensing import LicenseSettings
 from schemas.toxicity import IdentitySettings, ToxicitySettings
 
@@ -150,6 +151,7 @@ class CurateConfig(Section):
     license: LicenseSettings = LicenseSettings()
     identity: IdentitySettings = IdentitySettings()
     toxicity: ToxicitySettings = ToxicitySettings()
+    dedup: DedupSettings = DedupSettings()
     output: OutputSettings = OutputSettings()
     run: RunSettings = RunSettings()
 

@@ -90,6 +90,8 @@ class Doc:
     dup_cluster: str | None = None
     dup_cluster_size: int | None = None
     dup_of: str | None = None
+    # Whether the normalised text equals the representative's (None unless `dup_of` is set).
+    dup_exact: bool | None = None
 
     @property
     def is_error(self) -> bool:

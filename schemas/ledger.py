@@ -72,6 +72,7 @@ STAGE_FIELDS: dict[str, tuple[pa.Field, ...]] = {
         pa.field("dup_cluster", pa.string()),
         pa.field("dup_cluster_size", pa.int32()),
         pa.field("dup_of", pa.string()),
+        pa.field("dup_exact", pa.bool_()),
     ),
 }
 

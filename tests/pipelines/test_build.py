@@ -25,7 +25,7 @@ from tests.corrupt_shards import write_bad_records
 from transforms.read import ReadShard, ShardSpec
 
 CHECK_OUTPUT = PROJECT.parent / "shared" / "tools" / "check-output"
-LANDED = "license,toxicity"
+LANDED = "license,toxicity,dedup"
 
 
 def build(
@@ -72,19 +72,21 @@ def test_sample_build_counts_exactly(sample_build: tuple[Path, BuildResult]) -> 
     rows = ledger(outdir)
     outcome = Counter((r["status"], r["stage"], r["reason"]) for r in rows)
     assert outcome == {
-        ("kept", None, None): 184,
+        ("kept", None, None): 171,
         ("rejected", "extract", "http_status"): 2,
         ("rejected", "extract", "no_text"): 4,
         ("rejected", "extract", "unsupported_content_type"): 2,
         ("rejected", "license", "opted_out"): 4,
         ("rejected", "language", "low_language_score"): 3,
         ("rejected", "quality", "too_few_words"): 8,
+        ("rejected", "dedup", "exact_duplicate"): 7,
+        ("rejected", "dedup", "near_duplicate"): 6,
     }
     totals = result.manifest["totals"]
     assert totals == {
         "input": 207,
-        "kept": 184,
-        "rejected": 23,
+        "kept": 171,
+        "rejected": 36,
         "error": 0,
         "records_skipped": 249,
         "balanced": True,
@@ -98,6 +100,7 @@ def test_sample_build_counts_exactly(sample_build: tuple[Path, BuildResult]) -> 
         ("quality", 192, 184),
         ("identity", 184, 184),
         ("toxicity", 184, 184),
+        ("dedup", 184, 171),
     ]
     marks = result.manifest["summaries"]["bias_audit"]["marks"]
     assert marks == [{"stage": "quality", "group": "disability:deaf"}]
@@ -119,6 +122,16 @@ def test_every_sample_document_is_accounted_for(
             assert row["reason"] == "unsupported_content_type"
         if doc.language and not any(t.startswith(("junk:", "http:4", "http:3")) for t in doc.tags):
             assert row["language"] == doc.language, doc.url
+    # Each duplicate group keeps one representative; the others name it.
+    for prefix, reason in (("dup:exact:", "exact_duplicate"), ("near_dup:", "near_duplicate")):
+        for group, members in truth.groups(prefix).items():
+            rows = [by_id[m.id] for m in members]
+            kept = [r for r in rows if r["status"] == "kept"]
+            assert len(kept) == 1, group
+            assert {r["dup_cluster"] for r in rows} == {kept[0]["dup_cluster"]}
+            for row in rows:
+                if row is not kept[0]:
+                    assert (row["reason"], row["dup_of"]) == (reason, kept[0]["id"]), group
 
 
 def test_release_meets_the_output_contract(sample_build: tuple[Path, BuildResult]) -> None:
@@ -271,7 +284,7 @@ def test_cli_builds_the_embedded_sample(
 ) -> None:
     assert main(["run", "--output", str(tmp_path / "out")]) == 0
     printed = capsys.readouterr().out
-    assert "207 documents: 184 kept, 23 rejected, 0 errors" in printed
+    assert "207 documents: 171 kept, 36 rejected, 0 errors" in printed
     assert f"release written to {tmp_path / 'out'}/" in printed
 
 
