@@ -91,8 +91,11 @@ class LanguageSettings(Section):
     min_score: float = Field(
         default=0.5, ge=0.0, le=1.0, description="Minimum probability of the top language."
     )
+    # fastText's cost grows with the text; on 2,000 generated documents the first 1,000
+    # characters gave the same label as the whole text every time, at 4x the speed
+    # (docs/benchmarks.md).
     max_chars: int = Field(
-        default=20_000, ge=100, description="Characters of each document given to the model."
+        default=1_000, ge=100, description="Characters of each document given to the model."
     )
 
 
