@@ -314,3 +314,37 @@ def test_read_shard_emits_documents_and_stats(sample: tuple[Path, SampleTruth]) 
             equal_to([(truth.candidate_counts[path.name], 0, path.stat().st_size)]),
             label="stats",
         )
+
+
+def test_inspect_summarises_the_release(
+    sample_build: tuple[Path, BuildResult], capsys: pytest.CaptureFixture[str]
+) -> None:
+    outdir, _ = sample_build
+    assert main(["inspect", str(outdir)]) == 0
+    shown = capsys.readouterr().out
+    for expected in (
+        "stage funnel",
+        "opted_out 4",
+        "exact_duplicate 7",
+        "CC-BY-SA-4.0 2",
+        "opt-out signals: ",
+        "x_robots_tag_noai 1",
+        "MARK: stage 'quality' removes 85.7% of the 7 documents mentioning disability:deaf",
+        "207 documents = 171 kept + 36 rejected + 0 errors (balanced)",
+    ):
+        assert expected in shown, expected
+
+
+def test_inspect_neutralises_control_characters() -> None:
+    from pipelines.inspect import _safe
+
+    assert _safe("evil\x1b[2Jname\x07") == "evil?[2Jname?"
+
+
+def test_inspect_of_a_non_release_is_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["inspect", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"curate: error: {tmp_path} is not a Curate release (no manifest.json)."
+    )
