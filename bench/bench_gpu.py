@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.bench_toxicity import COMMON, HOSTILE, IDENTITY, generate_doc
+from transforms.toxicity import DETOXIFY_ORIGINAL_CLASSES, detoxify_checkpoint
 
-CLASSES = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
+CLASSES = DETOXIFY_ORIGINAL_CLASSES
 BERT_BASE_VOCAB = 30_522
 
 
@@ -63,20 +64,7 @@ def write_checkpoint(directory: Path, layers: int, hidden: int, heads: int, voca
     model = transformers.BertForSequenceClassification(config)
     checkpoint = directory / "toxic_original_random.ckpt"
     torch.save(
-        {
-            "config": {
-                "arch": {
-                    "args": {
-                        "model_type": "bert-base-uncased",
-                        "model_name": "BertForSequenceClassification",
-                        "tokenizer_name": "BertTokenizer",
-                        "num_classes": len(CLASSES),
-                    }
-                },
-                "dataset": {"args": {"classes": CLASSES}},
-            },
-            "state_dict": model.state_dict(),
-        },
+        detoxify_checkpoint(model.state_dict(), CLASSES),
         checkpoint,
     )
     return checkpoint

@@ -590,6 +590,38 @@ def resolve_device(device: str) -> Any:
     return torch.device(device)
 
 
+DETOXIFY_ORIGINAL_CLASSES = (
+    "toxic",
+    "severe_toxic",
+    "obscene",
+    "threat",
+    "insult",
+    "identity_hate",
+)
+
+
+def detoxify_checkpoint(state_dict: Any, classes: Sequence[str]) -> dict[str, Any]:
+    """A checkpoint in the layout detoxify's loader reads, for a BERT sequence classifier.
+
+    Tests and benchmarks build small or randomly initialised models in this layout, so that the
+    real loading code runs without a download.
+    """
+    return {
+        "config": {
+            "arch": {
+                "args": {
+                    "model_type": "bert-base-uncased",
+                    "model_name": "BertForSequenceClassification",
+                    "tokenizer_name": "BertTokenizer",
+                    "num_classes": len(classes),
+                }
+            },
+            "dataset": {"args": {"classes": list(classes)}},
+        },
+        "state_dict": state_dict,
+    }
+
+
 def load_detoxify(backend: DetoxifyBackend) -> DetoxifyScorer:
     """Load a detoxify model the way detoxify does, but from local files unless told otherwise."""
     import torch

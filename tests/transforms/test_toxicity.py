@@ -21,6 +21,7 @@ from tests.conftest import eval_dir
 from transforms.base import StageError
 from transforms.identity import load_lexicon
 from transforms.toxicity import (
+    DETOXIFY_ORIGINAL_CLASSES,
     RULE_TOKEN_RE,
     AttackRules,
     ProfanityCheckModelHandler,
@@ -28,6 +29,7 @@ from transforms.toxicity import (
     ScoreToxicity,
     aggregate,
     check,
+    detoxify_checkpoint,
     load_detoxify,
     make_model_handler,
     model_files,
@@ -322,7 +324,7 @@ def test_model_files_of_the_cpu_default() -> None:
 
 # --- detoxify, with a tiny randomly initialised checkpoint -----------------------------------
 
-CLASSES = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
+CLASSES = DETOXIFY_ORIGINAL_CLASSES
 VOCAB = (
     ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     + list("abcdefghijklmnopqrstuvwxyz")
@@ -359,20 +361,7 @@ def tiny_detoxify(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path,
     model = transformers.BertForSequenceClassification(config).eval()
     checkpoint = base.parent / "toxic_tiny.ckpt"
     torch.save(
-        {
-            "config": {
-                "arch": {
-                    "args": {
-                        "model_type": "bert-base-uncased",
-                        "model_name": "BertForSequenceClassification",
-                        "tokenizer_name": "BertTokenizer",
-                        "num_classes": len(CLASSES),
-                    }
-                },
-                "dataset": {"args": {"classes": CLASSES}},
-            },
-            "state_dict": model.state_dict(),
-        },
+        detoxify_checkpoint(model.state_dict(), CLASSES),
         checkpoint,
     )
     return checkpoint, base, (model, tokenizer)
