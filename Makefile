@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 LID_MODEL := build/models/lid.176.ftz
 export PYTHONHASHSEED := 0
 
-.PHONY: install run test test-all lint bench bench-gpu bench-peer eval-license eval-toxicity eval-dedup clean
+.PHONY: install run test test-all lint bench bench-gpu bench-peer eval-pii eval-license eval-toxicity eval-dedup clean
 
 install: $(INSTALLED) $(LID_MODEL)
 
@@ -43,6 +43,7 @@ PEER_VENV := build/bench-peer
 bench: install bench-peer
 	$(PY) -m bench.bench_pipeline
 	$(PY) -m bench.bench_toxicity
+	$(PY) -m bench.bench_pii
 	$(PY) -m bench.bench_dedup --docs 100000 --peer-python $(PEER_VENV)/bin/python
 
 # Peers measured side by side, installed only here, never in the project's environment.
@@ -58,6 +59,9 @@ bench-gpu: install
 
 eval-license: install
 	$(PY) -m bench.eval_license
+
+eval-pii: install
+	$(PY) -m bench.eval_pii
 
 eval-dedup: install
 	$(PY) -m bench.eval_dedup

@@ -175,6 +175,12 @@ def summaries(
             "opt_out_signals": dict(sorted(signals.items())),
             "policy": config.license.model_dump(mode="json"),
         }
+    if "pii_spans" in rows:
+        entities = Counter(span["type"] for spans in rows["pii_spans"] for span in spans or ())
+        result["pii"] = {
+            "entities": dict(sorted(entities.items())),
+            "documents": sum(1 for spans in rows["pii_spans"] if spans),
+        }
     if "toxicity_score" in rows:
         scored = [v for v in rows["toxicity_score"] if v is not None]
         scored_kept = [
@@ -231,7 +237,7 @@ def build_manifest(
     ledger = ds.dataset(join(outdir, STAGING, "ledger"), format="parquet")
     wanted = [
         "status", "stage", "reason", "flags", "language", "license", "license_evidence",
-        "opt_out_signals", "toxicity_score", "identity_groups",
+        "opt_out_signals", "toxicity_score", "identity_groups", "pii_spans",
     ]  # fmt: skip
     columns = [c for c in wanted if c in ledger.schema.names]
     table = ledger.to_table(columns=columns)

@@ -18,7 +18,7 @@ import apache_beam as beam
 from schemas.config import CurateConfig
 from schemas.document import Doc
 from schemas.manifest import ModelInfo
-from transforms import dedup, extract, identity, language, licensing, quality, toxicity
+from transforms import dedup, extract, identity, language, licensing, pii, quality, toxicity
 
 
 def _model_info(entry: dict[str, str | None]) -> ModelInfo:
@@ -80,6 +80,13 @@ STAGES: tuple[Stage, ...] = (
         label="score_quality",
         annotate=lambda c: beam.ParDo(quality.ScoreQuality(c.quality)),
         check=lambda doc, c: quality.check(doc, c.quality),
+    ),
+    Stage(
+        name=pii.STAGE,
+        version=pii.VERSION,
+        label="redact_pii",
+        annotate=lambda c: beam.ParDo(pii.RedactPII(c.pii)),
+        check=lambda doc, c: pii.check(doc, c.pii),
     ),
     Stage(
         name=identity.STAGE,

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemas.dedup import DedupSettings
 from schemas.licensing import LicenseSettings
+from schemas.pii import PiiSettings
 from schemas.toxicity import IdentitySettings, ToxicitySettings
 
 MiB = 1024 * 1024
@@ -152,6 +153,7 @@ class CurateConfig(Section):
     language: LanguageSettings = LanguageSettings()
     quality: QualitySettings = QualitySettings()
     license: LicenseSettings = LicenseSettings()
+    pii: PiiSettings = PiiSettings()
     identity: IdentitySettings = IdentitySettings()
     toxicity: ToxicitySettings = ToxicitySettings()
     dedup: DedupSettings = DedupSettings()

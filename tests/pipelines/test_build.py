@@ -25,7 +25,7 @@ from tests.corrupt_shards import write_bad_records
 from transforms.read import ReadShard, ShardSpec
 
 CHECK_OUTPUT = PROJECT.parent / "shared" / "tools" / "check-output"
-LANDED = "license,toxicity,dedup"
+LANDED = "license,toxicity,dedup,pii"
 
 
 def build(
@@ -98,6 +98,7 @@ def test_sample_build_counts_exactly(sample_build: tuple[Path, BuildResult]) -> 
         ("license", 199, 195),
         ("language", 195, 192),
         ("quality", 192, 184),
+        ("pii", 184, 184),
         ("identity", 184, 184),
         ("toxicity", 184, 184),
         ("dedup", 184, 171),
@@ -132,6 +133,33 @@ def test_every_sample_document_is_accounted_for(
             for row in rows:
                 if row is not kept[0]:
                     assert (row["reason"], row["dup_of"]) == (reason, kept[0]["id"]), group
+
+
+def test_no_raw_pii_reaches_the_release(
+    sample: tuple[Path, SampleTruth], sample_build: tuple[Path, BuildResult]
+) -> None:
+    import re
+
+    _, truth = sample
+    outdir, result = sample_build
+    assert result.manifest["summaries"]["pii"]["entities"]["EMAIL_ADDRESS"] == 7
+    by_id = {
+        r["id"]: r for r in ds.dataset(outdir / "data", format="parquet").to_table().to_pylist()
+    }
+    email = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+    for doc in truth.documents:
+        row = by_id.get(doc.id)
+        if row is None:
+            continue
+        assert not email.search(row["text"]), doc.url
+        if "pii:email" in doc.tags:
+            assert "<EMAIL_ADDRESS>" in row["text"]
+            assert {s["type"] for s in row["pii_spans"]} >= {"EMAIL_ADDRESS"}
+    # Parquet pages are compressed: search the decoded rows, and the manifest.
+    everything = json.dumps([list(by_id.values()), ledger(outdir)], default=str)
+    everything += (outdir / "manifest.json").read_text()
+    for card in ("4111 1111 1111 1111", "4111111111111111"):
+        assert card not in everything
 
 
 def test_release_meets_the_output_contract(sample_build: tuple[Path, BuildResult]) -> None:
