@@ -79,14 +79,17 @@ class PiiSettings(BaseModel):
         default=7,
         ge=6,
         le=15,
-        description="Fewest digits a phone number must have (in one run of digits and phone "
-        "punctuation); shorter numbers are extensions or codes rather than identifying.",
+        description="Fewest digits a phone number must have in one cluster (digits with at most "
+        "four phone punctuation characters between them); shorter numbers are extensions or "
+        "codes rather than identifying.",
     )
     min_score: float = Field(
         default=0.4,
         gt=0.0,
         le=1.0,
-        description="Lowest recognizer confidence that counts as a detection.",
+        description="Lowest recognizer confidence that counts as a detection. Patterns presidio "
+        "calls very weak (a bare 9-digit number as an SSN, 0.05) count only with a context "
+        "word at the default.",
     )
     default_policy: RedactionPolicy = Field(
         default=RedactionPolicy.PLACEHOLDER,
@@ -111,7 +114,7 @@ class PiiSettings(BaseModel):
     ner_model: str | None = Field(
         default=None,
         description="Installed spaCy pipeline (package name or path) for named entities; empty "
-        "means no NER. Adds about 15 ms per document.",
+        "means no NER. A trained pipeline on a CPU runs at about 15 documents per second.",
     )
     ner_entities: tuple[str, ...] = Field(
         default=("PERSON", "LOCATION"),

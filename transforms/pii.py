@@ -11,14 +11,16 @@ addresses, and this module's recognizers for secrets: AWS access key ids, API to
 GitLab, Slack, Google, Stripe, OpenAI, npm), PEM private-key blocks and credentials in URLs.
 An installed spaCy pipeline named in the settings adds NER entities (PERSON, LOCATION, ...).
 
-Presidio over a whole document runs at well under 1 MB/s. The stage instead runs a candidate
+Presidio over a whole document runs at about 1 MB/s or less. The stage instead runs a candidate
 gate: a few single-purpose regex passes find the characters every match must contain (an '@',
 a run of digits, '::', a token prefix, ...); each recognizer family then sees only the maximal
 runs of the characters its matches can be made of ("segments") that hold such a trigger, plus
 enough context on both sides. Because no match can cross a segment boundary, and lookarounds and
 context words reach less than the padding, the findings are exactly those of the same
 recognizers over the whole document; `tests/transforms/test_pii.py` checks this span for span,
-and docs/pii.md gives the argument in full.
+and docs/pii.md gives the argument in full. The one exception bounds the time of pathological
+text: with more than `MAX_PHONE_SEGMENTS` candidates for the phone matcher in one document,
+every candidate number is reported as a phone number instead.
 
 Overlapping findings are resolved deterministically (highest score, then longest, then
 earliest, then type name); the kept type's span is widened to the whole overlapping group, so

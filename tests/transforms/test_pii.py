@@ -365,6 +365,15 @@ def test_pathological_input_finishes_in_bounded_time(analyzer: PiiAnalyzer, name
     assert time.process_time() - started < 2.0
 
 
+def test_many_phone_candidates_are_all_reported_as_phones(analyzer: PiiAnalyzer) -> None:
+    # More segments for the phone matcher than it is given in one document: every number
+    # that would have gone to it is a phone number.
+    text = " bb ".join(f"555-{i:04d}" for i in range(pii.MAX_PHONE_SEGMENTS + 100))
+    phones = [f for f in analyzer.analyze(text) if f.type == "PHONE_NUMBER"]
+    assert len(phones) == pii.MAX_PHONE_SEGMENTS + 100
+    assert {text[f.start : f.end] for f in phones} == {f"555-{i:04d}" for i in range(600)}
+
+
 # --- settings, NER ------------------------------------------------------------------------
 
 
