@@ -192,18 +192,9 @@ def report(dataset: Dataset, ours: dict[str, Tally], theirs: dict[str, Tally]) -
 
 
 def _presidio_default() -> Callable[[str], list[Span]]:
-    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
+    from bench.bench_pii import presidio_default_engine
 
-    nlp_engine = NlpEngineProvider(
-        nlp_configuration={
-            "nlp_engine_name": "no_op",
-            "models": [{"lang_code": "en", "model_name": "none"}],
-        }
-    ).create_engine()
-    registry = RecognizerRegistry()
-    registry.load_predefined_recognizers(nlp_engine=nlp_engine)
-    engine = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine)
+    engine = presidio_default_engine()
     entities = [e for e in (*TARGETED, "CRYPTO") if e in engine.get_supported_entities()]
 
     def predict(text: str) -> list[Span]:
