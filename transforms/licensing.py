@@ -1612,7 +1612,8 @@ def check(doc: Doc, settings: LicenseSettings) -> list[str]:
     """The drop reasons `doc` fails under the build's policy, most specific first: a denied
     domain, then an honoured opt-out, then a licence outside the allowed list."""
     reasons: list[str] = []
-    host, _registered = url_domains(doc.url)
+    # The tagging step already wrote the host; documents checked on their own fall back to the URL.
+    host = doc.domain or url_domains(doc.url)[0]
     if _domain_in(host, settings.domain_deny_set) or (
         settings.domain_allow_set and not _domain_in(host, settings.domain_allow_set)
     ):
