@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 import sys
 import time
@@ -43,6 +42,8 @@ FORMATS = ("warc", "arc", "wet", "jsonl", "parquet")
 _CHUNK = 1 << 20
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = b"WARC/1."
+# A WARC header block longer than this is treated as damage.
+_HEADER_LIMIT = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,22 @@ def file_sha256(uri: str) -> tuple[str, int]:
 # Each yields Docs (documents and error documents) and reports skipped records through `skip`.
 
 
+_TEXT_FIELDS = ("text", "url", "source_id", "fetch_date", "payload_digest", "content_type")
+
+
+def _surrogate_at(value: str) -> int | None:
+    """Character index of the first lone surrogate in `value`, or None."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
+
+
+def _unwritable(value: Any) -> bool:
+    return isinstance(value, str) and _surrogate_at(value) is not None
+
+
 class _Shard:
     """Builds the documents of one shard so that every reader shares id and error rules."""
 
@@ -131,6 +148,17 @@ class _Shard:
         return record_id
 
     def doc(self, locator: str, **fields: Any) -> Doc:
+        """A document, or an error naming the field when a value cannot be written as UTF-8.
+
+        JSON escapes such as `\\ud800` decode to lone surrogates, which Parquet cannot store; one
+        such value would otherwise fail the whole output shard at write time.
+        """
+        for name in _TEXT_FIELDS:
+            value = fields.get(name)
+            if isinstance(value, str) and (where := _surrogate_at(value)) is not None:
+                return self.error(
+                    locator, f"field '{name}' has a lone surrogate at character {where}"
+                )
         return Doc(
             id=document_id(self.spec.name, locator),
             source_uri=self.spec.uri,
@@ -141,7 +169,15 @@ class _Shard:
         )
 
     def error(self, locator: str, message: str, **fields: Any) -> Doc:
-        doc = self.doc(locator, **fields)
+        fields = {k: v for k, v in fields.items() if not _unwritable(v)}
+        doc = Doc(
+            id=document_id(self.spec.name, locator),
+            source_uri=self.spec.uri,
+            source_record=locator,
+            source_format=self.spec.format,
+            crawl=self.crawl,
+            **fields,
+        )
         doc.status = Status.ERROR
         doc.stage = STAGE
         doc.reason = f"{self.spec.name} {locator}: {message}"
@@ -194,6 +230,87 @@ def _header_value(text: str, key: str) -> str | None:
     return None
 
 
+def _warc_header(head: bytes) -> tuple[int, int | None] | None:
+    """(header length including the blank line, Content-Length) of a record's start, or None."""
+    cut = head.find(b"\r\n\r\n")
+    if cut < 0:
+        return None
+    length = _header_value(head[:cut].decode("iso-8859-1"), "content-length")
+    return cut + 4, int(length) if length and length.isdigit() else None
+
+
+def _member_record_fault(uri: str, start: int) -> tuple[str | None, int]:
+    """Why the gzip member at `start` does not hold exactly one whole record (or None), and
+    the offset where the member ends.
+
+    fastwarc reads the members of a file as one stream, so a record whose Content-Length is
+    wrong silently takes bytes from its neighbour; only the member's own size tells.
+    """
+    decompressor = zlib.decompressobj(wbits=31)
+    head = b""
+    size = 0
+    fed = 0
+    with _open(uri) as stream:
+        stream.seek(start)
+        while not decompressor.eof and (chunk := stream.read(_CHUNK)):
+            fed += len(chunk)
+            try:
+                # Bounded output: the member may hold a record of many megabytes.
+                out = decompressor.decompress(chunk, _CHUNK)
+                while decompressor.unconsumed_tail and not decompressor.eof:
+                    size += len(out)
+                    head += out[: _HEADER_LIMIT - len(head)]
+                    out = decompressor.decompress(decompressor.unconsumed_tail, _CHUNK)
+            except zlib.error:
+                return "corrupt gzip member", start
+            size += len(out)
+            head += out[: _HEADER_LIMIT - len(head)]
+    if not decompressor.eof:
+        return "gzip member cut short at end of file", start
+    end = start + fed - len(decompressor.unused_data)
+    return _length_fault(_warc_header(head), size), end
+
+
+def _length_fault(header: tuple[int, int | None] | None, size: int) -> str | None:
+    """Why a record of `size` bytes (header, block, closing CRLFs) is not whole, or None."""
+    if header is None:
+        return "record header has no end"
+    header_bytes, length = header
+    if length is None:
+        return "record has no valid Content-Length"
+    block = size - header_bytes
+    # The block is followed by two CRLFs; a writer that leaves them out loses nothing.
+    if not length <= block <= length + 4:
+        return f"Content-Length {length} does not match the {block} bytes of the record"
+    return None
+
+
+def _plain_record_fault(uri: str, start: int, size: int, at_end: bool) -> tuple[str | None, int]:
+    """Why the record at `start` of an uncompressed WARC is not whole (or None), and where the
+    bytes after it start.
+
+    At the end of the file its block must be all there (fastwarc reads a cut one silently);
+    before a parse failure, the next record must start where its Content-Length says.
+    """
+    with _open(uri) as stream:
+        stream.seek(start)
+        header = _warc_header(stream.read(_HEADER_LIMIT))
+        if header is None or header[1] is None:
+            return _length_fault(header, 0), start
+        end = start + header[0] + header[1]
+        if at_end:
+            if end > size:
+                present = size - start - header[0]
+                return f"record cut short: Content-Length {header[1]}, {present} bytes present", end
+            return None, end
+        stream.seek(end)
+        after = stream.read(64)
+    gap = len(after) - len(after.lstrip(b"\r\n"))
+    if after[gap:] and not after[gap:].startswith(_WARC_MAGIC):
+        return f"Content-Length {header[1]} does not end where the next record starts", end
+    return None, end + gap
+
+
 def read_warc(
     spec: ShardSpec, settings: InputSettings, skip: Callable[[str], None]
 ) -> Iterator[Doc]:
@@ -208,6 +325,7 @@ def read_warc(
     while pos < spec.size:
         last_start: int | None = None
         failure = ""
+        in_record = False
         with _open(spec.uri) as stream:
             stream.seek(pos)
             iterator = ArchiveIterator(
@@ -223,42 +341,67 @@ def read_warc(
             try:
                 for record in iterator:
                     yield from held
+                    held = []
                     if base is None:
                         # fastwarc reports positions from the stream's tell(), which is absolute
                         # for seekable files; a stream that counts from zero needs the offset.
                         base = 0 if record.stream_pos >= pos else pos
                     offset = base + record.stream_pos
                     last_start = offset
+                    in_record = True
                     held = list(_warc_record(shard, record, offset, settings))
+                    in_record = False
             except OSError as exc:
                 failure = str(exc) or type(exc).__name__
         # In a per-record gzip file every record starts a gzip member and offsets are file
         # offsets; a file gzipped as a whole reports offsets into the decompressed stream.
         per_record = last_start is None or _starts_with(spec.uri, last_start, _GZIP_MAGIC)
         if not failure:
-            member = last_start if per_record else 0
-            if gzipped and member is not None and not _member_complete(spec.uri, member):
-                yield shard.error(f"offset:{last_start}", "gzip member cut short at end of file")
+            fault: str | None = None
+            if last_start is not None and gzipped and per_record:
+                fault, _ = _member_record_fault(spec.uri, last_start)
+            elif last_start is not None and not gzipped:
+                fault, _ = _plain_record_fault(spec.uri, last_start, spec.size, at_end=True)
+            elif gzipped and not _member_complete(spec.uri, 0):
+                fault = "gzip member cut short at end of file"
+            if fault:
+                yield shard.error(f"offset:{last_start}", fault)
             else:
                 yield from held
             return
-        yield from held
         if gzipped and not per_record:
+            yield from held
             yield shard.error(
                 f"offset:{last_start}",
                 f"unreadable data after this decompressed offset ({failure}); a file gzipped "
                 "as a whole cannot be resynchronised, rest of file skipped",
             )
             return
-        # The damaged record starts at the first record boundary after the last good one.
-        bad = pos if last_start is None else _find(spec.uri, boundary, last_start + 1)
-        if bad is None:
-            bad = last_start if last_start is not None else pos
-        resume = _find(spec.uri, boundary, bad + 1)
+        fault = None
+        after = pos  # where the bytes after the last whole record start
+        if in_record:
+            # The header parsed but the block did not (a broken chunked body, say).
+            fault = failure
+        elif last_start is not None:
+            # A wrong Content-Length makes the next header unreadable although the damage is
+            # in this record; the next record may well be whole.
+            if gzipped:
+                fault, after = _member_record_fault(spec.uri, last_start)
+            else:
+                fault, after = _plain_record_fault(spec.uri, last_start, spec.size, False)
+        if fault is not None:
+            assert last_start is not None
+            bad = last_start
+            message = f"unreadable record ({fault})"
+        else:
+            yield from held
+            # The damage starts right after the last whole record: a damaged record, or bytes
+            # that are no record at all (garbage between gzip members).
+            bad = after
+            message = f"unreadable data ({failure})"
+        resume = _find(spec.uri, boundary, bad + _starts_with(spec.uri, bad, boundary))
         end = spec.size if resume is None else resume
-        yield shard.error(
-            f"offset:{bad}", f"unreadable record ({failure}); skipped bytes {bad}-{end}"
-        )
+        yield shard.error(f"offset:{bad}", f"{message}; skipped bytes {bad}-{end}")
         if resume is None:
             return
         pos = resume
@@ -307,7 +450,13 @@ def _warc_record(shard: _Shard, record: Any, offset: int, settings: InputSetting
         yield shard.doc(locator, text=text, content_type="text/plain", **provenance)
         return
     if kind == "response":
-        if not record.is_http or record.http_headers is None:
+        # fastwarc takes any block of an application/http record as HTTP; a block that does not
+        # start with a status line is not an HTTP message.
+        if (
+            not record.is_http
+            or record.http_headers is None
+            or not str(record.http_headers.status_line or "").startswith("HTTP/")
+        ):
             yield shard.error(locator, "response record without an HTTP message", **provenance)
             return
         http = record.http_headers
@@ -358,14 +507,16 @@ class _GzipMembers:
     member, which is 0 for per-record files) for the next unread byte.
     """
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: IO[bytes], new_decompressor: Callable[[], Any] | None = None) -> None:
         self.raw = raw
+        # zlib's gzip mode by default; zstd frames behave the same way (eof, unused_data).
+        self.new_decompressor = new_decompressor or (lambda: zlib.decompressobj(wbits=31))
         self.member_start = 0
         self.fed = 0  # compressed bytes given to the current member's decompressor
         self.inner = 0  # decompressed bytes of the current member already handed out
         self.buffer = b""
         self.pending = b""  # compressed bytes read but not yet given to a decompressor
-        self.decompressor = zlib.decompressobj(wbits=31)
+        self.decompressor = self.new_decompressor()
 
     def position(self) -> tuple[int, int]:
         self._fill()  # a used-up member is left only when the next byte is wanted
@@ -380,12 +531,12 @@ class _GzipMembers:
                 self.pending = leftover
                 self.fed = 0
                 self.inner = 0
-                self.decompressor = zlib.decompressobj(wbits=31)
+                self.decompressor = self.new_decompressor()
             chunk = self.pending or self.raw.read(_CHUNK)
             self.pending = b""
             if not chunk:
                 if self.fed and not self.decompressor.eof:
-                    raise EOFError("gzip member cut short")
+                    raise EOFError("compressed member cut short")
                 return False
             self.fed += len(chunk)
             self.buffer = self.decompressor.decompress(chunk)
@@ -502,6 +653,9 @@ def read_arc(
                     **provenance,
                 )
         except (OSError, EOFError, zlib.error) as exc:
+            # The damaged member, not the record before it whose end was still being read.
+            if isinstance(stream, _GzipMembers):
+                position = (stream.member_start, 0)
             yield shard.error(
                 _arc_locator(position),
                 f"unreadable data ({type(exc).__name__}); rest of file skipped",
@@ -515,9 +669,9 @@ def _decompressed(raw: IO[bytes], name: str) -> IO[bytes]:
     if lower.endswith((".zst", ".zstd")):
         import zstandard
 
-        # The zstd reader has no readline(); buffering adds it.
-        reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-        return io.BufferedReader(reader, _CHUNK)  # type: ignore[arg-type]
+        # Frame by frame: lines before damage are kept, garbage after the last frame and a
+        # frame cut short are errors (zstandard's stream reader drops or ignores both).
+        return _GzipMembers(raw, lambda: zstandard.ZstdDecompressor().decompressobj())  # type: ignore[return-value]
     return raw
 
 
