@@ -19,6 +19,8 @@ only on sets that label it; types a set labels but the stage does not look for (
 addresses, dates without NER) are listed as not targeted.
 
 The stage is scored as it writes `pii_spans`: default settings, overlapping findings resolved.
+A recognizer case written for a phone matcher leniency (presidio's tests label the same text
+differently at different levels) is scored with both systems set to that leniency.
 "presidio default" is `AnalyzerEngine` with the no_op NLP engine and
 `RecognizerRegistry().load_predefined_recognizers()`, asked for the same entity types, every
 result kept (its default threshold, 0). The exit status is non-zero only when the evaluation
@@ -59,6 +61,9 @@ class Case:
     spans: list[Span]
     # Entity types this case is labelled for (None: every type the set labels).
     scope: frozenset[str] | None = None
+    # Phone matcher leniency the case was written for (presidio's tests set it on the
+    # recognizer; the same text is labelled differently at different levels), else the default.
+    phone_leniency: int | None = None
 
 
 @dataclass
@@ -111,7 +116,7 @@ def load_recognizer_cases(path: Path, targeted: set[str]) -> Dataset:
             dataset.not_targeted[entity] += len(case["spans"]) or 1
             continue
         spans = [(s["entity_type"], s["start"], s["end"]) for s in case["spans"]]
-        dataset.cases.append(Case(case["text"], spans, frozenset([entity])))
+        dataset.cases.append(Case(case["text"], spans, frozenset([entity]), case.get("leniency")))
         dataset.labelled_types.add(entity)
     return dataset
 
@@ -147,10 +152,17 @@ def load_generated(path: Path, targeted: set[str]) -> Dataset:
     return dataset
 
 
-def score(dataset: Dataset, predict: Callable[[str], list[Span]]) -> dict[str, Tally]:
+Predictor = Callable[[str], list[Span]]
+
+
+def score(dataset: Dataset, predictor: Callable[[int | None], Predictor]) -> dict[str, Tally]:
+    """Tallies per entity type; `predictor(leniency)` is the system set up for a case."""
     tallies = {entity: Tally() for entity in sorted(dataset.labelled_types)}
+    systems: dict[int | None, Predictor] = {}
     for case in dataset.cases:
-        predicted = predict(case.text)
+        if case.phone_leniency not in systems:
+            systems[case.phone_leniency] = predictor(case.phone_leniency)
+        predicted = systems[case.phone_leniency](case.text)
         for entity, tally in tallies.items():
             if case.scope is not None and entity not in case.scope:
                 continue
@@ -191,10 +203,15 @@ def report(dataset: Dataset, ours: dict[str, Tally], theirs: dict[str, Tally]) -
     return lines
 
 
-def _presidio_default() -> Callable[[str], list[Span]]:
+def _presidio_default(leniency: int | None = None) -> Predictor:
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
     from bench.bench_pii import presidio_default_engine
 
     engine = presidio_default_engine()
+    if leniency is not None:
+        engine.registry.remove_recognizer("PhoneRecognizer")
+        engine.registry.add_recognizer(PhoneRecognizer(leniency=leniency))
     entities = [e for e in (*TARGETED, "CRYPTO") if e in engine.get_supported_entities()]
 
     def predict(text: str) -> list[Span]:
@@ -204,11 +221,12 @@ def _presidio_default() -> Callable[[str], list[Span]]:
     return predict
 
 
-def _stage() -> Callable[[str], list[Span]]:
+def _stage(leniency: int | None = None) -> Predictor:
     from schemas.pii import PiiSettings
     from transforms.pii import PiiAnalyzer, detect
 
-    analyzer = PiiAnalyzer(PiiSettings())
+    settings = PiiSettings() if leniency is None else PiiSettings(phone_leniency=leniency)
+    analyzer = PiiAnalyzer(settings)
 
     def predict(text: str) -> list[Span]:
         return [(s.type, s.start, s.end) for s in detect(analyzer, text)]
@@ -244,10 +262,10 @@ def main(argv: Iterable[str] | None = None) -> int:
         load_nemo_cases(files["nemo"]),
         load_generated(files["generated"], targeted),
     ]
-    ours, theirs = _stage(), _presidio_default()
     output = []
     for dataset in datasets:
-        output += [*report(dataset, score(dataset, ours), score(dataset, theirs)), ""]
+        ours, theirs = score(dataset, _stage), score(dataset, _presidio_default)
+        output += [*report(dataset, ours, theirs), ""]
     print("\n".join(output).rstrip())
     return 0
 

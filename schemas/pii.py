@@ -83,13 +83,21 @@ class PiiSettings(BaseModel):
         "four phone punctuation characters between them); shorter numbers are extensions or "
         "codes rather than identifying.",
     )
+    phone_leniency: int = Field(
+        default=1,
+        ge=0,
+        le=3,
+        description="How strictly python-phonenumbers matches a phone number: 0 possible, 1 "
+        "valid for its region (presidio's default), 2 valid with strict grouping, 3 valid "
+        "with exact grouping.",
+    )
     min_score: float = Field(
-        default=0.4,
+        default=0.05,
         gt=0.0,
         le=1.0,
-        description="Lowest recognizer confidence that counts as a detection. Patterns presidio "
-        "calls very weak (a bare 9-digit number as an SSN, 0.05) count only with a context "
-        "word at the default.",
+        description="Lowest recognizer confidence that counts as a detection. The default counts "
+        "what presidio calls very weak (a bare 9-digit number as an SSN, the unspecified IPv6 "
+        "address `::`); 0.4 counts those only next to a context word.",
     )
     default_policy: RedactionPolicy = Field(
         default=RedactionPolicy.PLACEHOLDER,

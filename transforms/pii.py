@@ -100,6 +100,14 @@ PHONE_CONTEXT = (
     "reach", "ring", "answer", "office", "landline", "hotline", "helpline",
 )  # fmt: skip
 SSN_CONTEXT = ("ssn", "social security", "soc sec")
+# Words that name another identifier. A number in one of the SSN's weak forms (bare 9 digits,
+# 5-4, 3-6) next to one of them is that identifier (a driver's licence or account number, a
+# ZIP+4 code), not an SSN; an SSN context word or the 3-2-4 form still makes it an SSN.
+OTHER_ID_CONTEXT = (
+    "licen", "driver", "passport", "account", "acct", "routing", "order", "invoice",
+    "tracking", "zip", "postal", "isbn", "serial", "member", "customer", "ticket", "policy",
+    "reference",
+)  # fmt: skip
 # presidio's own context words for IP addresses; whole words only ("ip" starts "iphone").
 IP_CONTEXT = ("ip", "ipv4", "ipv6")
 # The four non-ASCII letters that `re` matches against ASCII letters when ignoring case.
@@ -147,6 +155,10 @@ LOOSE_PHONE_PATTERN = (
     r"(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?!\w)(?![.\-]\d)"
 )
 LOOSE_PHONE_SCORE = 0.05
+# A "::" with a space before it and a space and a letter after it.
+SEPARATOR_COLONS = re.compile(r"\s::[ \t]+[^\W\d_]")
+# presidio's score for an SSN written 3-2-4 with separators; its other forms score lower.
+SSN_SEPARATED_SCORE = 0.5
 # Dates, years and ranges of years are the most common long digit clusters of web text
 # ("11/02/2006 - 6", "2012-02-19 2002", "2015-2018"). A cluster made only of such tokens,
 # small numbers, decimals and version numbers is not a phone number.
@@ -204,6 +216,13 @@ def resolve_overlaps(findings: Iterable[Finding]) -> list[PiiSpan]:
 
 def _merge(group: list[Finding]) -> PiiSpan:
     best = min(group, key=_rank)
+    if best.type == PHONE_NUMBER and best.score < CONTEXT_FACTOR + CONTEXT_MIN_SCORE:
+        # A number that is both a valid SSN and a valid phone number, with no phone context
+        # word near it, is an SSN: redacted either way, but typed as the likelier identifier.
+        for finding in group:
+            if finding.type == US_SSN and (finding.start, finding.end) == (best.start, best.end):
+                best = finding
+                break
     return PiiSpan(best.type, min(f.start for f in group), max(f.end for f in group))
 
 
@@ -662,8 +681,10 @@ def _recognizer_classes() -> SimpleNamespace:
         failed candidates. Numbers with fewer digits in one cluster are not reported.
         """
 
-        def __init__(self, regions: Sequence[str], rules: NumberRules) -> None:
-            super().__init__(context=list(PHONE_CONTEXT), supported_regions=tuple(regions))
+        def __init__(self, regions: Sequence[str], rules: NumberRules, leniency: int) -> None:
+            super().__init__(
+                context=list(PHONE_CONTEXT), supported_regions=tuple(regions), leniency=leniency
+            )
             self.rules = rules
             self.min_digits = rules.phone_min
             self.context_pattern = _context_pattern(PHONE_CONTEXT)
@@ -735,14 +756,60 @@ def _recognizer_classes() -> SimpleNamespace:
             )
 
     class ContextSsnRecognizer(ContextMixin, ssn_base):
+        other_id_pattern = _context_pattern(OTHER_ID_CONTEXT)
+
         def __init__(self) -> None:
             super().__init__(context=list(SSN_CONTEXT))
             self.context_pattern = _context_pattern(SSN_CONTEXT)
+
+        def enhance_using_context(
+            self,
+            text: str,
+            raw_recognizer_results: list[Any],
+            other_raw_recognizer_results: list[Any],
+            nlp_artifacts: Any,
+            context: list[str] | None = None,
+        ) -> list[Any]:
+            results = super().enhance_using_context(
+                text, raw_recognizer_results, other_raw_recognizer_results, nlp_artifacts, context
+            )
+            return [
+                r
+                for r in results
+                if r.score >= SSN_SEPARATED_SCORE
+                or r.recognition_metadata.get(pa.RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY)
+                or not context_near(text, r.start, r.end, self.other_id_pattern)
+            ]
 
     class ContextIpRecognizer(ContextMixin, ip_base):
         def __init__(self) -> None:
             super().__init__(context=list(IP_CONTEXT))
             self.context_pattern = _context_pattern(IP_CONTEXT, whole=True)
+
+        def enhance_using_context(
+            self,
+            text: str,
+            raw_recognizer_results: list[Any],
+            other_raw_recognizer_results: list[Any],
+            nlp_artifacts: Any,
+            context: list[str] | None = None,
+        ) -> list[Any]:
+            results = super().enhance_using_context(
+                text, raw_recognizer_results, other_raw_recognizer_results, nlp_artifacts, context
+            )
+            return [r for r in results if not _separator(text, r)]
+
+    def _separator(text: str, result: Any) -> bool:
+        # A bare "::" between spaces with a word after it separates ("Home :: Blog",
+        # Haskell's "f :: Int"); the unspecified address ends a clause or takes a prefix
+        # ("::/0", "src=::"). An "ip" context word keeps it an address.
+        return (
+            text[result.start : result.end] == "::"
+            and not result.recognition_metadata.get(
+                pa.RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY
+            )
+            and SEPARATOR_COLONS.match(text, max(0, result.start - 1)) is not None
+        )
 
     class OfflineEmailRecognizer(email_base):
         """presidio's e-mail recognizer with an extractor that only uses the bundled list."""
@@ -804,7 +871,9 @@ def build_recognizers(settings: PiiSettings) -> dict[str, list[Any]]:
         )
     if PHONE_NUMBER in wanted:
         families["phone"].append(
-            kinds.PhoneRecognizer(settings.phone_regions, NumberRules.of(settings))
+            kinds.PhoneRecognizer(
+                settings.phone_regions, NumberRules.of(settings), settings.phone_leniency
+            )
         )
         families["phone_context"].append(kinds.LoosePhoneRecognizer(NumberRules.of(settings)))
     if CREDIT_CARD in wanted:

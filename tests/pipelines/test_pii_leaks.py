@@ -1,9 +1,10 @@
 """No raw PII value in any artifact or log of a build, whatever happens to the document.
 
-Unique canary values of every pattern type are planted in documents that end up kept, or
+Unique canary values of every pattern type are planted in documents that end up kept,
 rejected by a rule decided after redaction (dedup, language or quality) and written to
-rejected/. The test
-first proves the stage detects every canary, so it cannot pass by planting values nobody finds.
+rejected/, or failed by a stage after redaction with an exception that quotes the text. The
+test first proves the stage detects every canary, so it cannot pass by planting values nobody
+finds.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pipelines.build import run_build
 from schemas.config import load_config
 from schemas.pii import PiiSettings
 from tests.conftest import PROJECT
+from transforms import identity
 from transforms.pii import PiiAnalyzer, detect
 
 CANARIES = {
@@ -32,13 +34,24 @@ CANARIES = {
     "AWS_ACCESS_KEY": "AKIAIOSFODNN7EXAMPLE",
     "URL_CREDENTIALS": "admin:hunter2@db.example.org",
 }
+# Varied sentences, so the prose passes the repetition rules of the quality stage.
 PROSE = (
-    "The river runs past the old mill and the children walk along it every morning. In spring "
-    "the water rises, and the miller opens the gates to let it through before the fields flood. "
+    "The river runs past the old mill and the children walk along it every morning.",
+    "In spring the water rises, and the miller opens the gates before the fields flood.",
+    "Farmers bring their grain in late summer, when the roads are dry and the carts are full.",
+    "A baker on the square sells bread to travellers who stop on their way to the coast.",
+    "Her grandmother remembers the winter the ice held for six weeks and nobody could fish.",
+    "The school added a library last year, with books donated by families from the valley.",
+    "Every autumn a fair fills the meadow with stalls, music and animals for sale.",
+    "Trains used to stop here twice a day, but the line closed before the war.",
+    "Visitors often ask about the bell tower, which was rebuilt after a storm in 1911.",
+    "Young people leave for the city, and some come back to open shops or workshops.",
+    "The council meets on the first Monday of the month in the hall behind the church.",
+    "Walkers follow the towpath to the next village and return by bus in the evening.",
 )
 
 
-def canary_text(prose_repeats: int) -> str:
+def canary_text(paragraphs: int) -> str:
     lines = [
         f"Write to {CANARIES['EMAIL_ADDRESS']} or call {CANARIES['PHONE_NUMBER']}.",
         f"Card {CANARIES['CREDIT_CARD']}, IBAN {CANARIES['IBAN_CODE']}, from "
@@ -46,7 +59,18 @@ def canary_text(prose_repeats: int) -> str:
         f"SSN: {CANARIES['US_SSN']}. Wallet {CANARIES['CRYPTO']}, key "
         f"{CANARIES['AWS_ACCESS_KEY']}, see https://{CANARIES['URL_CREDENTIALS']}/x.",
     ]
-    return PROSE * prose_repeats + "\n" + "\n".join(lines)
+    return " ".join(PROSE[: 3 * paragraphs]) + "\n" + "\n".join(lines)
+
+
+FAIL_MARK = "failhere"
+_identity_groups = identity.identity_groups
+
+
+def identity_groups_failing_on_mark(tokens: list[str], *args: object, **kwargs: object) -> object:
+    """The identity tagger, except that it fails on one document, quoting its (redacted) text."""
+    if FAIL_MARK in tokens:
+        raise ValueError(f"cannot tag: {' '.join(tokens)}")
+    return _identity_groups(tokens, *args, **kwargs)  # type: ignore[arg-type]
 
 
 def test_every_canary_is_detected() -> None:
@@ -59,8 +83,12 @@ def test_no_canary_in_any_output_or_log(
     lid_model: Path,
     capfd: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # A stage after redaction fails on one document (the local runner runs in this process).
+    monkeypatch.setattr(identity, "identity_groups", identity_groups_failing_on_mark)
     records = [
+        {"id": "fails", "text": f"{FAIL_MARK} {canary_text(5)}"},
         {"id": "kept", "text": canary_text(4)},
         {"id": "copy", "text": canary_text(4)},  # exact duplicate: rejected by dedup
         {"id": "short", "text": canary_text(0)},  # little prose: rejected after redaction
@@ -84,6 +112,7 @@ def test_no_canary_in_any_output_or_log(
         ("rejected", "exact_duplicate"),
     ]
     assert outcome["short"][0] == "rejected"
+    assert outcome["fails"] == ("error", "unexpected ValueError")
     rows = []
     for folder in ("data", "ledger", "rejected"):
         rows += ds.dataset(outdir / folder, format="parquet").to_table().to_pylist()

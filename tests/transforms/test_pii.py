@@ -290,6 +290,59 @@ def test_overlaps_resolve_by_score_then_length_then_start_then_type() -> None:
     ]
 
 
+def test_a_number_that_is_both_ssn_and_phone_is_an_ssn_without_phone_context() -> None:
+    same_span = [Finding(0, 9, "PHONE_NUMBER", 0.4), Finding(0, 9, "US_SSN", 0.05)]
+    assert resolve_overlaps(same_span) == [PiiSpan("US_SSN", 0, 9)]
+    with_context = [Finding(0, 9, "PHONE_NUMBER", 0.75), Finding(0, 9, "US_SSN", 0.05)]
+    assert resolve_overlaps(with_context) == [PiiSpan("PHONE_NUMBER", 0, 9)]
+    wider_phone = [Finding(0, 12, "PHONE_NUMBER", 0.4), Finding(3, 12, "US_SSN", 0.05)]
+    assert resolve_overlaps(wider_phone) == [PiiSpan("PHONE_NUMBER", 0, 12)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("078051121", ["US_SSN"]),
+        ("078-051121 07805-1121", ["US_SSN", "US_SSN"]),
+        ("my SSN: 078051121", ["US_SSN"]),
+        ("My driver's license number is 425700624", []),
+        ("ZIP 10001-1234", []),
+        ("account 078-05-1123", ["US_SSN"]),
+        ("call me on 078051121", ["PHONE_NUMBER"]),
+    ],
+)
+def test_weak_ssn_forms(analyzer: PiiAnalyzer, text: str, expected: list[str]) -> None:
+    assert [span.type for span in detect(analyzer, text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Unspecified ::", [(12, 14)]),
+        ("src=:: dst=::1", [(4, 6), (11, 14)]),
+        ("::/0", [(0, 4)]),
+        ("listen on ip :: today", [(13, 15)]),
+        ("Home :: Blog :: Post", []),
+        ("f :: Int -> Int", []),
+        ("std::cout", []),
+    ],
+)
+def test_unspecified_address_and_separators(
+    analyzer: PiiAnalyzer, text: str, expected: list[tuple[int, int]]
+) -> None:
+    assert [(s.start, s.end) for s in detect(analyzer, text)] == expected
+
+
+def test_phone_leniency_reaches_the_matcher() -> None:
+    text = "My US number is (415) 555-0132, and my international one is415-555-0132"
+    found = {
+        leniency: detect(PiiAnalyzer(PiiSettings(phone_leniency=leniency)), text)
+        for leniency in (0, 1)
+    }
+    assert found[1] == [PiiSpan("PHONE_NUMBER", 16, 30)]
+    assert found[0] == [PiiSpan("PHONE_NUMBER", 16, 30), PiiSpan("PHONE_NUMBER", 59, 71)]
+
+
 def test_overlap_group_takes_the_earliest_of_equal_findings() -> None:
     findings = [Finding(5, 9, "T", 1.0), Finding(0, 4, "T", 1.0), Finding(3, 7, "S", 1.0)]
     assert resolve_overlaps(findings) == [PiiSpan("T", 0, 9)]
