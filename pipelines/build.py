@@ -26,10 +26,11 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from pipelines import manifest as manifest_builder
 from pipelines import release
 from pipelines.decide import DecideDocs
+from pipelines.energy import EnergyMeter
 from pipelines.registry import enabled_stages, model_infos, project_dir
 from schemas.config import ConfigError, CurateConfig
 from schemas.manifest import RunInfo
-from transforms.base import StageError
+from transforms.base import StageClock, StageError
 from transforms.language import verify_model
 from transforms.read import ReadShard, ShardSpec, detect_format
 
@@ -146,14 +147,20 @@ def _runner_name(options: PipelineOptions) -> str | None:
     return options.view_as(StandardOptions).runner
 
 
-def _stage_seconds(result: Any) -> dict[str, float]:
+def _cpu_seconds() -> float:
+    # This process and the local worker processes it has waited for.
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def _stage_seconds(result: Any, namespace: str = StageClock.WALL) -> dict[str, float]:
     try:
         counters = result.metrics().query()["counters"]
     except Exception:  # not every runner reports metrics
         return {}
     seconds: dict[str, float] = {}
     for counter in counters:
-        if counter.key.metric.namespace == "curate.stage_usec":
+        if counter.key.metric.namespace == namespace:
             name = counter.key.metric.name
             seconds[name] = seconds.get(name, 0.0) + counter.committed / 1e6
     return {k: round(v, 3) for k, v in sorted(seconds.items())}
@@ -188,12 +195,17 @@ def run_build(
         runner_label = runner_name
     release.prepare_staging(outdir)
     started = datetime.now(UTC)
-    clock = time.monotonic()
-    pipeline = beam.Pipeline(runner=runner, options=options)
-    progress_seconds = config.run.progress_seconds if progress else None
-    build_pipeline(pipeline, config, specs, outdir, progress_seconds)
-    result = pipeline.run()
-    result.wait_until_finish()
+    clock, cpu_clock = time.monotonic(), _cpu_seconds()
+    energy = EnergyMeter(config.run)
+    energy.start()
+    try:
+        pipeline = beam.Pipeline(runner=runner, options=options)
+        progress_seconds = config.run.progress_seconds if progress else None
+        build_pipeline(pipeline, config, specs, outdir, progress_seconds)
+        result = pipeline.run()
+        result.wait_until_finish()
+    finally:
+        energy_estimate = energy.stop()
     stages = enabled_stages(config)
     release.fill_empty_shards(
         outdir, [s.name for s in stages], output_shards(config, specs), config.output
@@ -207,7 +219,10 @@ def run_build(
         runner=runner_label,
         options={k: v for k, v in sorted(options.get_all_options(drop_default=True).items())},
         wall_seconds=round(time.monotonic() - clock, 3),
+        cpu_seconds=round(_cpu_seconds() - cpu_clock, 3),
         stage_seconds=_stage_seconds(result),
+        stage_cpu_seconds=_stage_seconds(result, StageClock.CPU),
+        energy=energy_estimate,
     )
     manifest = manifest_builder.build_manifest(outdir, config, stages, models, files, run)
     release.publish(outdir, files, manifest_builder.manifest_bytes(manifest))

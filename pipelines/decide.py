@@ -15,6 +15,7 @@ import apache_beam as beam
 from pipelines.registry import BY_NAME
 from schemas.config import CurateConfig
 from schemas.document import Doc, Status
+from transforms.base import StageClock
 
 
 def decide(doc: Doc, config: CurateConfig, stage_names: list[str]) -> Doc:
@@ -35,5 +36,13 @@ class DecideDocs(beam.DoFn):
         self.config = config
         self.stage_names = stage_names
 
+    def start_bundle(self) -> None:
+        self._clock = StageClock("decide")
+
+    def finish_bundle(self) -> None:
+        self._clock.flush()
+
     def process(self, doc: Doc) -> Iterator[Doc]:
-        yield decide(doc, self.config, self.stage_names)
+        with self._clock.measure():
+            decide(doc, self.config, self.stage_names)
+        yield doc

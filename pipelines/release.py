@@ -29,6 +29,7 @@ from apache_beam.io.filesystems import FileSystems
 from schemas.config import OutputSettings
 from schemas.document import Doc, Status
 from schemas.ledger import data_schema, ledger_schema, to_row
+from transforms.base import StageClock
 from transforms.read import ShardStats
 
 STAGING = "_staging"
@@ -95,9 +96,12 @@ class WriteRelease(beam.PTransform):
 
     def write_shard(self, keyed: tuple[tuple[str, int], Iterable[dict[str, Any]]]) -> str:
         (folder, shard), rows = keyed
-        ordered = sorted(rows, key=lambda row: row["id"])
-        path = join(self.staging, folder, shard_name(shard, self.num_shards))
-        write_atomically(path, parquet_bytes(ordered, self.schemas[folder], self.output))
+        clock = StageClock("write")
+        with clock.measure():
+            ordered = sorted(rows, key=lambda row: row["id"])
+            path = join(self.staging, folder, shard_name(shard, self.num_shards))
+            write_atomically(path, parquet_bytes(ordered, self.schemas[folder], self.output))
+        clock.flush()
         return path
 
     def expand(self, docs: beam.PCollection) -> beam.PCollection:

@@ -140,6 +140,16 @@ class RunSettings(Section):
         description="Progress lines on stderr: true, false, or auto (on a terminal).",
     )
     progress_seconds: float = Field(default=5.0, gt=0, description="Seconds between lines.")
+    energy: bool = Field(
+        default=True,
+        description="Estimate the run's energy and emissions with codecarbon's offline tracker "
+        "(never uses the network); recorded in the manifest's run section.",
+    )
+    country_iso_code: str = Field(
+        default="USA",
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 3166-1 alpha-3 code of the electricity grid for the emissions estimate.",
+    )
 
 
 class CurateConfig(Section):
@@ -165,7 +175,11 @@ class CurateConfig(Section):
         return self.model_dump(mode="json")
 
     def sha256(self) -> str:
-        canonical = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))
+        """Identity of what a build makes: `output.path` (where it is written) is left out,
+        so a rebuild into another directory (`curate reproduce`) has the same digest."""
+        resolved = self.resolved()
+        del resolved["output"]["path"]
+        canonical = json.dumps(resolved, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -1,7 +1,13 @@
 """The lineage manifest (`manifest.json`): how a release was made, and how to check it.
 
-Timestamps, run ids and timings live only in `run`; everything else is a pure function of the
-inputs, config and code, so two manifests of the same build compare equal outside `run`.
+Timestamps, run ids, timings and the energy estimate live only in `run`; everything else is a
+pure function of the inputs, config and code, so two manifests of the same build compare equal
+outside `run` (and `config.output.path`, where a build was written). `curate schema manifest`
+prints the JSON Schema of this model; `schema_version` changes whenever a field is added,
+renamed or given a new meaning.
+
+Version history: 1.0 first release; 1.1 adds `run.cpu_seconds`, `run.stage_cpu_seconds`,
+`run.energy` and `takedown`.
 """
 
 from __future__ import annotations
@@ -10,11 +16,26 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class EnergyEstimate(Record):
+    """codecarbon's offline estimate for the whole run (power models, not a meter)."""
+
+    energy_kwh: float = Field(description="CPU + RAM + GPU energy, kWh.")
+    cpu_energy_kwh: float
+    ram_energy_kwh: float
+    gpu_energy_kwh: float
+    emissions_kg_co2eq: float = Field(description="energy_kwh x the country's grid intensity.")
+    country_iso_code: str = Field(description="ISO 3166-1 alpha-3 code of the grid (config).")
+    tracking_mode: str = Field(description="codecarbon's 'machine' mode: the whole host.")
+    cpu_power_watts: float = Field(description="CPU power the estimate assumed or measured.")
+    cpu_model: str
+    tool: str = Field(description="codecarbon and its version.")
 
 
 class RunInfo(Record):
@@ -24,8 +45,21 @@ class RunInfo(Record):
     runner: str
     options: dict[str, Any]
     wall_seconds: float
+    cpu_seconds: float | None = Field(
+        default=None,
+        description="CPU time of the launching process and the local worker processes it "
+        "waited for (remote workers not included).",
+    )
     stage_seconds: dict[str, float] = Field(
-        description="Summed processing time per stage across workers (Beam metrics)."
+        description="Wall time per stage summed over workers (Beam counters curate.stage_usec)."
+    )
+    stage_cpu_seconds: dict[str, float] = Field(
+        default_factory=dict,
+        description="CPU time per stage summed over workers, the CPU of the thread that ran "
+        "the stage (Beam counters curate.stage_cpu_usec).",
+    )
+    energy: EnergyEstimate | None = Field(
+        default=None, description="Energy estimate of the run; null when run.energy is off."
     )
 
 
@@ -89,6 +123,30 @@ class Totals(Record):
     balanced: bool
 
 
+class ParentBuild(Record):
+    path: str = Field(description="Where the parent release was read from.")
+    manifest_sha256: str = Field(description="sha256 of the parent's manifest.json bytes.")
+    run_id: str
+    config_sha256: str
+
+
+class TakedownRequest(Record):
+    kind: str = Field(description="ids, urls or domains.")
+    file: str
+    file_sha256: str
+    entries: int = Field(description="Distinct non-empty lines of the request file.")
+    matched_entries: int = Field(description="Entries that matched at least one document.")
+    documents: int = Field(description="Documents the request matched (all statuses).")
+    removed_kept: int = Field(description="Matched documents that were in data/.")
+    removed_rejected_text: int = Field(description="Matched documents that were in rejected/.")
+
+
+class TakedownInfo(Record):
+    parent: ParentBuild
+    request: TakedownRequest
+    rewritten: list[str] = Field(description="Output files rewritten; all others are copies.")
+
+
 class Manifest(Record):
     schema_version: str = SCHEMA_VERSION
     run: RunInfo
@@ -102,3 +160,14 @@ class Manifest(Record):
     outputs: list[OutputInfo]
     totals: Totals
     summaries: dict[str, Any]
+    takedown: TakedownInfo | None = Field(
+        default=None, description="Set on a release derived from a parent by `curate takedown`."
+    )
+
+
+def manifest_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of `manifest.json` (`curate schema manifest`)."""
+    schema = Manifest.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"Curate lineage manifest, schema_version {SCHEMA_VERSION}"
+    return schema

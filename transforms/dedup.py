@@ -54,7 +54,7 @@ from apache_beam.metrics import Metrics
 from schemas.dedup import DedupSettings, RepresentativeRule
 from schemas.document import Doc, Status
 from transforms import minhash
-from transforms.base import error_message
+from transforms.base import StageClock, error_message
 
 STAGE = "dedup"
 VERSION = "1"
@@ -325,21 +325,34 @@ class _ComputeKeys(beam.DoFn):
         if self._settings.near:
             self._hasher = minhash.MinHasher(self._settings.num_perm, self._settings.seed)
 
-    def process(self, batch: Sequence[Doc]) -> Iterator[Any]:
-        active = [doc for doc in batch if not doc.is_error]
-        for doc in batch:
-            if doc.is_error:
-                yield pvalue.TaggedOutput("passthrough", doc)
+    def start_bundle(self) -> None:
+        # Stage time for the manifest's `run` section: the per-document work (shingling and
+        # signatures); the grouping steps after it are shuffles and are not attributed.
+        self._clock = StageClock(STAGE)
+
+    def finish_bundle(self) -> None:
+        self._clock.flush()
+
+    def _keys(self, active: list[Doc]) -> list[Any]:
         try:
-            keys = dedup_keys(active, self._settings, self._hasher)
+            return dedup_keys(active, self._settings, self._hasher)
         except Exception:  # one bad document must not fail the batch: retry one at a time
-            keys = []
+            keys: list[Any] = []
             for doc in active:
                 try:
                     keys += dedup_keys([doc], self._settings, self._hasher)
                 except Exception as exc:
                     doc.fail(STAGE, error_message(exc))
                     self._errors.inc()
+            return keys
+
+    def process(self, batch: Sequence[Doc]) -> Iterator[Any]:
+        active = [doc for doc in batch if not doc.is_error]
+        for doc in batch:
+            if doc.is_error:
+                yield pvalue.TaggedOutput("passthrough", doc)
+        with self._clock.measure():
+            keys = self._keys(active)
         done = {key.id for key in keys}
         for doc in active:
             if doc.is_error:

@@ -59,7 +59,7 @@ from apache_beam.ml.inference.base import KeyedModelHandler, ModelHandler, RunIn
 
 from schemas.document import Doc
 from schemas.toxicity import DetoxifyBackend, ProfanityCheckBackend, ToxicitySettings
-from transforms.base import StageError
+from transforms.base import StageClock, StageError
 from transforms.identity import Lexicon, TermMatcher, load_lexicon
 
 STAGE = "toxicity"
@@ -887,6 +887,14 @@ class KeyedByDocument(KeyedModelHandler):
 
     def get_num_bytes(self, batch: Sequence[tuple[Doc, str]]) -> int:
         return sum(len(text) for _, text in batch)
+
+    def run_inference(self, batch: Any, model: Any, inference_args: Any = None) -> Any:
+        # Stage time for the manifest's `run` section, measured per batch.
+        clock = StageClock(STAGE)
+        with clock.measure():
+            results = list(super().run_inference(batch, model, inference_args))
+        clock.flush()
+        return results
 
 
 class ScoreToxicity(beam.PTransform):
