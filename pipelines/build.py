@@ -9,6 +9,7 @@ early with one sentence; `run_build` builds, runs and publishes a release.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
@@ -23,16 +24,19 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
+from pipelines import incremental, release, resume
 from pipelines import manifest as manifest_builder
-from pipelines import release
 from pipelines.decide import DecideDocs
+from pipelines.dedup_index import WriteDedupIndex, fill_empty_index_shards
 from pipelines.energy import EnergyMeter
-from pipelines.registry import enabled_stages, model_infos, project_dir
+from pipelines.registry import Stage, enabled_stages, model_infos, project_dir
 from schemas.config import ConfigError, CurateConfig
 from schemas.manifest import RunInfo
+from transforms import read as read_stage
 from transforms.base import StageClock, StageError
+from transforms.dedup import ClusterNearDuplicates
 from transforms.language import verify_model
-from transforms.read import ReadShard, ShardSpec, detect_format
+from transforms.read import ReadShard, ShardSpec, detect_format, file_sha256
 
 _GLOB_CHARS = set("*?[")
 
@@ -103,16 +107,13 @@ def resolve_model_paths(config: CurateConfig) -> CurateConfig:
     return config
 
 
-def build_pipeline(
+def _read_shards(
     pipeline: beam.Pipeline,
     config: CurateConfig,
     specs: list[ShardSpec],
-    outdir: str,
     progress_seconds: float | None,
-) -> None:
-    stages = enabled_stages(config)
-    stage_names = [stage.name for stage in stages]
-    read = (
+) -> beam.pvalue.DoOutputsTuple:
+    return (
         pipeline
         # ShardSpec: one element per input file
         | "list_shards" >> beam.Create(specs)
@@ -124,9 +125,24 @@ def build_pipeline(
             ReadShard.STATS, main="docs"
         )
     )
-    docs = read.docs
+
+
+def _annotate_and_write(
+    docs: beam.PCollection,
+    config: CurateConfig,
+    stages: list[Stage],
+    num_shards: int,
+    outdir: str,
+    prior_index: list[str],
+) -> None:
+    """Run `stages` (the rest of the enabled ones, in order), decide and write the release."""
+    stage_names = [stage.name for stage in enabled_stages(config)]
+    index = None
     for stage in stages:
         transform = stage.annotate(config)
+        if isinstance(transform, ClusterNearDuplicates) and prior_index:
+            # An incremental build: the parents' published documents join the clustering.
+            transform = ClusterNearDuplicates(config.dedup, prior_index)
         # Doc -> Doc: each stage writes its scores and tags
         docs = docs | stage.label >> transform
         # A stage that measures the whole corpus (dedup) also yields one summary for the manifest.
@@ -135,12 +151,85 @@ def build_pipeline(
             _ = summary | f"record_{stage.name}_summary" >> release.WriteStageSummary(
                 outdir, stage.name
             )
+        index = getattr(transform, "index", None) or index
     decided = docs | "decide" >> beam.ParDo(DecideDocs(config, stage_names))
-    num_shards = output_shards(config, specs)
     _ = decided | "write_release" >> release.WriteRelease(
         outdir, stage_names, num_shards, config.output
     )
+    if index is not None:
+        # (id, exact hash, band keys) of kept documents: what a later --parent build compares to
+        _ = {"index": index, "docs": decided} | "write_dedup_index" >> WriteDedupIndex(
+            outdir, num_shards, config.output
+        )
+
+
+def build_pipeline(
+    pipeline: beam.Pipeline,
+    config: CurateConfig,
+    specs: list[ShardSpec],
+    outdir: str,
+    progress_seconds: float | None,
+    prior_index: list[str] | None = None,
+) -> None:
+    """The whole build as one graph (Dataflow and other remote runners)."""
+    read = _read_shards(pipeline, config, specs, progress_seconds)
+    _annotate_and_write(
+        read.docs,
+        config,
+        enabled_stages(config),
+        output_shards(config, specs),
+        outdir,
+        prior_index or [],
+    )
     _ = read[ReadShard.STATS] | "record_inputs" >> release.WriteInputStats(outdir)
+
+
+def _split_stages(config: CurateConfig) -> tuple[list[Stage], list[Stage]]:
+    """(per-document stages, stages from the first whole-corpus one on)."""
+    stages = enabled_stages(config)
+    cut = next((i for i, s in enumerate(stages) if s.whole_corpus), len(stages))
+    return stages[:cut], stages[cut:]
+
+
+def build_shard_pass(
+    pipeline: beam.Pipeline,
+    config: CurateConfig,
+    specs: list[ShardSpec],
+    outdir: str,
+    keys: dict[str, str],
+    progress_seconds: float | None,
+) -> None:
+    """A per-shard pass of a resumable build: read, per-document stages, one unit per shard."""
+    per_shard, _ = _split_stages(config)
+    read = _read_shards(pipeline, config, specs, progress_seconds)
+    docs = read.docs
+    for stage in per_shard:
+        # Doc -> Doc: each stage writes its scores and tags
+        docs = docs | stage.label >> stage.annotate(config)
+    _ = {"docs": docs, "stats": read[ReadShard.STATS]} | "stage_units" >> resume.WriteUnits(
+        outdir, keys, [s.name for s in per_shard], config.output.row_group_rows
+    )
+
+
+def build_global_pass(
+    pipeline: beam.Pipeline,
+    config: CurateConfig,
+    unit_paths: list[str],
+    num_shards: int,
+    outdir: str,
+    prior_index: list[str],
+) -> None:
+    """The global pass of a resumable build: units -> whole-corpus stages -> decide -> write."""
+    _, rest = _split_stages(config)
+    docs = (
+        pipeline
+        # staged unit file: one element per input shard
+        | "list_units" >> beam.Create(unit_paths)
+        | "reshuffle_units" >> beam.Reshuffle()
+        # Doc, as the per-shard stages left it
+        | "read_units" >> beam.FlatMap(resume.read_unit)
+    )
+    _annotate_and_write(docs, config, rest, num_shards, outdir, prior_index)
 
 
 def _runner_name(options: PipelineOptions) -> str | None:
@@ -153,11 +242,14 @@ def _cpu_seconds() -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
-def _stage_seconds(result: Any, namespace: str = StageClock.WALL) -> dict[str, float]:
-    try:
-        counters = result.metrics().query()["counters"]
-    except Exception:  # not every runner reports metrics
-        return {}
+def _stage_seconds(results: list[Any], namespace: str = StageClock.WALL) -> dict[str, float]:
+    """Stage times summed over the build's pipelines (a resumable build runs several)."""
+    counters = []
+    for result in results:
+        try:
+            counters += result.metrics().query()["counters"]
+        except Exception:  # not every runner reports metrics
+            continue
     seconds: dict[str, float] = {}
     for counter in counters:
         if counter.key.metric.namespace == namespace:
@@ -166,11 +258,70 @@ def _stage_seconds(result: Any, namespace: str = StageClock.WALL) -> dict[str, f
     return {k: round(v, 3) for k, v in sorted(seconds.items())}
 
 
+def _run(pipeline: beam.Pipeline) -> Any:
+    result = pipeline.run()
+    result.wait_until_finish()
+    return result
+
+
+def _execute(
+    config: CurateConfig,
+    make_pipeline: Any,
+    specs: list[ShardSpec],
+    outdir: str,
+    progress_seconds: float | None,
+    prior_index: list[str],
+    resumable: bool,
+    sha256_of: Any,
+) -> list[Any]:
+    """Run the build's pipelines; the results, for their metrics."""
+    if not resumable:
+        pipeline = make_pipeline()
+        build_pipeline(pipeline, config, specs, outdir, progress_seconds, prior_index)
+        return [_run(pipeline)]
+    per_shard, _ = _split_stages(config)
+    code = manifest_builder.code_info()
+    versions = {s.name: s.version for s in per_shard} | {"read": read_stage.VERSION}
+    models = model_infos(config)
+    keys = {
+        s.uri: resume.unit_key(s, sha256_of(s.uri), config, code, versions, models) for s in specs
+    }
+    done = resume.finished_units(outdir, keys.values())
+    resume.prune_units(outdir, done)
+    pending = [s for s in specs if keys[s.uri] not in done]
+    if done:
+        print(
+            f"curate: resuming: {len(specs) - len(pending)} of {len(specs)} input shards were "
+            "already processed by an earlier run into this output directory",
+            file=sys.stderr,
+        )
+    results = []
+    for batch in resume.plan_passes(pending, config.run.resume_batch_bytes):
+        pipeline = make_pipeline()
+        batch_keys = {s.uri: keys[s.uri] for s in batch}
+        build_shard_pass(pipeline, config, batch, outdir, batch_keys, progress_seconds)
+        results.append(_run(pipeline))
+    ordered = [keys[s.uri] for s in specs]
+    stats = resume.unit_stats(outdir, specs, ordered)
+    release.write_atomically(
+        release.join(outdir, release.STAGING, release.INPUT_STATS),
+        json.dumps(stats, sort_keys=True).encode(),
+    )
+    pipeline = make_pipeline()
+    paths = resume.unit_paths(outdir, ordered)
+    num_shards = output_shards(config, specs)
+    build_global_pass(pipeline, config, paths, num_shards, outdir, prior_index)
+    results.append(_run(pipeline))
+    return results
+
+
 def run_build(
     config: CurateConfig,
     beam_args: list[str],
     progress: bool,
+    parent: str | None = None,
 ) -> BuildResult:
+    """Build and publish a release; with `parent`, only the shards that release lacks."""
     config = resolve_model_paths(config)
     try:
         verify_model(config.language)
@@ -178,6 +329,17 @@ def run_build(
         raise ConfigError(str(exc)) from None
     specs = plan_inputs(config)
     outdir = config.output.path
+    shas: dict[str, str] = {}
+
+    def sha256_of(uri: str) -> str:
+        if uri not in shas:
+            shas[uri] = file_sha256(uri)[0]
+        return shas[uri]
+
+    chain = None
+    if parent is not None:
+        chain = incremental.load_parent(parent, config)
+        specs = incremental.new_shards(specs, chain, sha256_of)
     if not any(a.startswith("--default_sdk_harness_log_level") for a in beam_args):
         # Local worker processes otherwise log every start and exit at INFO.
         beam_args = [*beam_args, "--default_sdk_harness_log_level=WARNING"]
@@ -188,28 +350,69 @@ def run_build(
     if runner_name is None:
         from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-        runner: Any = FnApiRunner()
+        def make_pipeline() -> beam.Pipeline:
+            return beam.Pipeline(runner=FnApiRunner(), options=options)
+
         runner_label = "FnApiRunner"
     else:
-        runner = runner_name
+
+        def make_pipeline() -> beam.Pipeline:
+            return beam.Pipeline(runner=runner_name, options=options)
+
         runner_label = runner_name
-    release.prepare_staging(outdir)
+    resumable = config.run.resume is True or (config.run.resume == "auto" and runner_name is None)
+    try:
+        release.prepare_staging(outdir)
+    except Exception as exc:  # OSError locally, BeamIOError from other filesystems
+        raise ConfigError(
+            f"Output location {outdir} is not writable ({release.failure_reason(exc)})."
+        ) from None
+    try:
+        return _build_and_publish(
+            config, make_pipeline, specs, outdir, progress, chain, resumable, sha256_of,
+            runner_label, options,
+        )  # fmt: skip
+    except Exception as exc:
+        reason = release.output_failure(exc)
+        if reason is None:
+            raise
+        raise release.OutputError(
+            f"Writing the release to {outdir} failed ({reason}); nothing was published and a "
+            "rerun with the same output directory resumes."
+        ) from None
+
+
+def _build_and_publish(
+    config: CurateConfig,
+    make_pipeline: Any,
+    specs: list[ShardSpec],
+    outdir: str,
+    progress: bool,
+    chain: incremental.ParentChain | None,
+    resumable: bool,
+    sha256_of: Any,
+    runner_label: str,
+    options: PipelineOptions,
+) -> BuildResult:
+    prior_index = list(chain.index_files) if chain else []
     started = datetime.now(UTC)
     clock, cpu_clock = time.monotonic(), _cpu_seconds()
     energy = EnergyMeter(config.run)
     energy.start()
     try:
-        pipeline = beam.Pipeline(runner=runner, options=options)
         progress_seconds = config.run.progress_seconds if progress else None
-        build_pipeline(pipeline, config, specs, outdir, progress_seconds)
-        result = pipeline.run()
-        result.wait_until_finish()
+        results = _execute(
+            config, make_pipeline, specs, outdir, progress_seconds, prior_index, resumable,
+            sha256_of,
+        )  # fmt: skip
     finally:
         energy_estimate = energy.stop()
     stages = enabled_stages(config)
     release.fill_empty_shards(
         outdir, [s.name for s in stages], output_shards(config, specs), config.output
     )
+    if any(s.whole_corpus for s in stages):
+        fill_empty_index_shards(outdir, output_shards(config, specs), config.output)
     files = release.staged_files(outdir)
     models = model_infos(config)
     run = RunInfo(
@@ -220,11 +423,13 @@ def run_build(
         options={k: v for k, v in sorted(options.get_all_options(drop_default=True).items())},
         wall_seconds=round(time.monotonic() - clock, 3),
         cpu_seconds=round(_cpu_seconds() - cpu_clock, 3),
-        stage_seconds=_stage_seconds(result),
-        stage_cpu_seconds=_stage_seconds(result, StageClock.CPU),
+        stage_seconds=_stage_seconds(results),
+        stage_cpu_seconds=_stage_seconds(results, StageClock.CPU),
         energy=energy_estimate,
     )
     manifest = manifest_builder.build_manifest(outdir, config, stages, models, files, run)
+    if chain is not None:
+        manifest = manifest.model_copy(update={"parent": chain.link})
     release.publish(outdir, files, manifest_builder.manifest_bytes(manifest))
     if progress:
         print("curate: release published", file=sys.stderr)

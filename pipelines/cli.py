@@ -16,7 +16,9 @@ apply_offline_defaults()
 
 import argparse  # noqa: E402
 import os  # noqa: E402
+import signal  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from pipelines.registry import project_dir  # noqa: E402
@@ -41,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--output", help="output directory (overrides output.path)")
     run.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key"
+    )
+    run.add_argument(
+        "--parent",
+        metavar="OUTDIR",
+        help="extend this release: process only input shards it lacks (by sha256) and drop "
+        "duplicates of its kept documents",
     )
     inspect = commands.add_parser("inspect", help="summarise a release")
     inspect.add_argument("outdir")
@@ -92,10 +100,38 @@ def _check_beam_args(beam_args: list[str]) -> None:
         expects_value = not has_value
 
 
-def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
-    from pipelines.build import run_build
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    # Beam's runner threads would keep a normal exit waiting; staged units stay for a rerun.
+    print(
+        f"curate: interrupted ({signal.Signals(signum).name}); nothing was published, rerun the "
+        "same command to resume",
+        file=sys.stderr,
+        flush=True,
+    )
+    os._exit(128 + signum)
 
+
+def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
     _check_beam_args(beam_args)
+    if "multi_processing" in " ".join(beam_args):
+        from pipelines import reaper
+
+        # Worker processes outlive a killed launcher; the watcher stops them.
+        reaper.start()
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        handlers = {s: signal.signal(s, _stop_on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _run(args, beam_args)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
+def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from pipelines.build import run_build
+    from pipelines.incremental import NothingToDo
+
     overrides = list(args.set)
     if args.output:
         overrides.append(f"output.path={args.output}")
@@ -108,7 +144,11 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
     progress = config.run.progress is True or (
         config.run.progress == "auto" and sys.stderr.isatty()
     )
-    result = run_build(config, beam_args, progress)
+    try:
+        result = run_build(config, beam_args, progress, parent=args.parent)
+    except NothingToDo as done:
+        print(f"curate: {done}")
+        return 0
     totals = result.manifest["totals"]
     print(
         f"curate: {totals['input']} documents: {totals['kept']} kept, {totals['rejected']} "
@@ -160,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         return command_sample(args)
     except ConfigError as exc:
         print(f"curate: error: {exc}", file=sys.stderr)
-        return 2
+        return getattr(exc, "exit_status", 2)
 
 
 if __name__ == "__main__":

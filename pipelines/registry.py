@@ -41,6 +41,9 @@ class Stage:
     check: Callable[[Doc, CurateConfig], list[str]]
     models: Callable[[CurateConfig], list[ModelInfo]] = field(default=lambda config: [])
     enabled: Callable[[CurateConfig], bool] = field(default=lambda config: True)
+    # Needs every document of the build at once: runs after the per-shard passes of a resumable
+    # local build (pipelines.resume); the stages before it look at one document at a time.
+    whole_corpus: bool = False
 
 
 STAGES: tuple[Stage, ...] = (
@@ -112,6 +115,7 @@ STAGES: tuple[Stage, ...] = (
         label="cluster_near_duplicates",
         annotate=lambda c: dedup.ClusterNearDuplicates(c.dedup),
         check=lambda doc, c: dedup.check(doc, c.dedup),
+        whole_corpus=True,
     ),
 )
 

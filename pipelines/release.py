@@ -6,13 +6,16 @@ shards are balanced), each shard's rows are sorted by id and written with fixed 
 same inputs and config give byte-identical files whatever the worker count.
 
 Workers write into `OUTDIR/_staging/`; each file appears under its staging name only through a
-rename once complete. After the pipeline succeeds, `publish` moves the files to their final
-names (removing stale shards of an earlier build) and the manifest is written last, so a
-crashed run never leaves a partial file under a final name.
+rename once complete. After the pipeline succeeds, `publish` removes the old manifest, moves
+the files to their final names (removing stale shards of an earlier build) and renames the new
+manifest into place last: a crashed run never leaves a partial file under a final name, and a
+`manifest.json` always describes the files beside it. `_staging/units/` (see
+`pipelines.resume`) survives a crash so that a rerun resumes.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import posixpath
@@ -26,16 +29,61 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from schemas.config import OutputSettings
+from schemas.config import ConfigError, OutputSettings
 from schemas.document import Doc, Status
 from schemas.ledger import data_schema, ledger_schema, to_row
 from transforms.base import StageClock
 from transforms.read import ShardStats
 
 STAGING = "_staging"
-FOLDERS = ("data", "ledger", "rejected")
+# dedup/: the kept documents' exact hashes and MinHash band keys (pipelines.dedup_index).
+FOLDERS = ("data", "ledger", "rejected", "dedup")
 INPUT_STATS = "inputs.json"
 SUMMARIES = "summaries"
+
+
+class OutputError(ConfigError):
+    """Writing the release failed for a reason of the output location (full, read-only, ...).
+
+    Reported like a config error, in one sentence, but with exit status 1: the build failed.
+    """
+
+    exit_status = 1
+
+
+# errno values that mean the output location, not the data, is at fault.
+_OUTPUT_ERRNOS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.ENOTDIR: "a path component is not a directory",
+    errno.EFBIG: "file too large",
+}
+
+
+def failure_reason(exc: BaseException) -> str:
+    """A short reason for an I/O failure, without paths or tracebacks."""
+    return output_failure(exc) or type(exc).__name__
+
+
+def output_failure(exc: BaseException) -> str | None:
+    """The output-location reason behind `exc`, if that is what it is.
+
+    Errors raised in Beam worker processes reach the launcher as text, so the message is
+    searched as well as the exception chain.
+    """
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in _OUTPUT_ERRNOS:
+            return _OUTPUT_ERRNOS[seen.errno]
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc)
+    for code, reason in _OUTPUT_ERRNOS.items():
+        if f"[Errno {code}]" in text:
+            return reason
+    return None
 
 
 def join(*parts: str) -> str:
@@ -152,9 +200,16 @@ class WriteStageSummary(beam.PTransform):
 
 
 def prepare_staging(outdir: str) -> None:
+    """An empty staging area, except the per-shard units a crashed run left to resume from."""
     staging = join(outdir, STAGING)
     if FileSystems.exists(staging):
-        FileSystems.delete([staging])
+        leftovers = [
+            m.path
+            for m in FileSystems.match([join(staging, "*")])[0].metadata_list
+            if posixpath.basename(m.path.rstrip("/")) != "units"
+        ]
+        if leftovers:
+            FileSystems.delete(leftovers)
     for folder in (*FOLDERS, SUMMARIES):
         FileSystems.mkdirs(join(staging, folder))
 
@@ -198,7 +253,16 @@ def staged_files(outdir: str) -> list[str]:
 
 
 def publish(outdir: str, relative_paths: list[str], manifest_json: bytes) -> None:
-    """Move staged files to their final names, drop stale shards, then write the manifest."""
+    """Move staged files to their final names, drop stale shards, then write the manifest.
+
+    The old manifest goes first: from then until the new one is renamed into place the folder
+    holds no manifest, so no manifest ever lists files that are not the ones beside it.
+    """
+    manifest = join(outdir, "manifest.json")
+    staged_manifest = join(outdir, STAGING, "manifest.json")
+    write_atomically(staged_manifest, manifest_json)
+    if FileSystems.exists(manifest):
+        FileSystems.delete([manifest])
     for folder in FOLDERS:
         final_folder = join(outdir, folder)
         keep = {p.split("/", 1)[1] for p in relative_paths if p.startswith(folder + "/")}
@@ -217,5 +281,5 @@ def publish(outdir: str, relative_paths: list[str], manifest_json: bytes) -> Non
     targets = [join(outdir, p) for p in relative_paths]
     # Renames replace existing files: a reader sees the old file or the new one, never a part.
     FileSystems.rename(sources, targets)
-    write_atomically(join(outdir, "manifest.json"), manifest_json)
+    FileSystems.rename([staged_manifest], [manifest])
     FileSystems.delete([join(outdir, STAGING)])

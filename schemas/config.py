@@ -140,6 +140,18 @@ class RunSettings(Section):
         description="Progress lines on stderr: true, false, or auto (on a terminal).",
     )
     progress_seconds: float = Field(default=5.0, gt=0, description="Seconds between lines.")
+    resume: bool | Literal["auto"] = Field(
+        default="auto",
+        description="Stage each input shard's per-document results under OUTDIR/_staging/units/ "
+        "so that a rerun after a crash skips the shards already done: true, false, or auto "
+        "(on for local runs).",
+    )
+    resume_batch_bytes: int = Field(
+        default=1024 * MiB,
+        ge=1,
+        description="With resume: input bytes per local pass; a crash loses at most the pass "
+        "in progress.",
+    )
     energy: bool = Field(
         default=True,
         description="Estimate the run's energy and emissions with codecarbon's offline tracker "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
+import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
@@ -119,3 +120,14 @@ class DedupSettings(BaseModel):
         if len(set(self.representative)) != len(self.representative):
             raise ValueError("dedup.representative lists a criterion twice")
         return self
+
+
+# The persisted dedup index of a release (`OUTDIR/dedup/`): one row per kept document, enough for
+# a later incremental build to find duplicates of it without re-reading its text.
+INDEX_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("exact_hash", pa.string(), nullable=False),
+        pa.field("bands", pa.list_(pa.binary())),
+    ]
+)

@@ -163,6 +163,11 @@ class Manifest(Record):
     takedown: TakedownInfo | None = Field(
         default=None, description="Set on a release derived from a parent by `curate takedown`."
     )
+    parent: ParentBuild | None = Field(
+        default=None,
+        description="Set on an incremental build (`curate run --parent`): the release it "
+        "extends; it holds only the documents of shards that release did not process.",
+    )
 
 
 def manifest_json_schema() -> dict[str, Any]:

@@ -34,6 +34,12 @@ The algorithm, in the pipeline graph (see docs/dedup.md):
 Every step depends only on ids and values (minima, counts, sets), never on bundle or arrival
 order, so clusters and kept documents are the same with any number of workers and any input order.
 
+Incremental builds pass the parent releases' dedup index files (`prior_index`): their rows
+(id, exact hash, band keys of each kept document) join steps 2-5 as members that always win the
+representative choice, so a new document that duplicates a published one names it in `dup_of`;
+they have no document to join in step 6 and so never reach the output. `index` is the
+(id, exact hash, band keys) of every document with text, for the release's own dedup index.
+
 Version history: 1 - exact hash, MinHash LSH, star-contraction components.
 """
 
@@ -51,7 +57,7 @@ import xxhash
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from schemas.dedup import DedupSettings, RepresentativeRule
+from schemas.dedup import INDEX_SCHEMA, DedupSettings, RepresentativeRule
 from schemas.document import Doc, Status
 from transforms import minhash
 from transforms.base import StageClock, error_message
@@ -172,6 +178,24 @@ def dedup_keys(
         doc.exact_hash = digest
         keys.append(DedupKey(doc.id, digest, doc_bands, rank))
     return keys
+
+
+# Rank of a published document of a parent release: below every rank_key (those start with 0
+# or 1), so a cluster that holds one keeps it.
+def prior_rank(doc_id: str) -> tuple[Any, ...]:
+    return (-1, doc_id)
+
+
+def read_prior_keys(path: str) -> Iterator[tuple[Any, ...]]:
+    """A parent release's dedup index file -> DedupKey tuples that win every cluster."""
+    import pyarrow.parquet as pq
+    from apache_beam.io.filesystems import FileSystems
+
+    with FileSystems.open(path) as stream:
+        table = pq.read_table(stream, schema=INDEX_SCHEMA)
+    for row in table.to_pylist():
+        bands = tuple(row["bands"] or ())
+        yield tuple(DedupKey(row["id"], row["exact_hash"], bands, prior_rank(row["id"])))
 
 
 def star_edges(ids: Iterable[str]) -> Iterator[tuple[str, str]]:
@@ -425,6 +449,12 @@ def _by_exact_hash(record: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
     return DedupKey._make(record).exact_hash, record
 
 
+def _index_record(record: tuple[Any, ...]) -> Iterator[tuple[str, tuple[str, tuple[bytes, ...]]]]:
+    key = DedupKey._make(record)
+    if not key.exact_hash.startswith("empty:"):
+        yield key.id, (key.exact_hash, key.bands)
+
+
 def _both_directions(edge: tuple[str, str]) -> Iterator[tuple[str, str]]:
     yield edge
     yield edge[1], edge[0]
@@ -597,11 +627,13 @@ class ClusterNearDuplicates(beam.PTransform):
     stage summary dict (see `build_summary`) for the manifest.
     """
 
-    def __init__(self, settings: DedupSettings) -> None:
+    def __init__(self, settings: DedupSettings, prior_index: Sequence[str] = ()) -> None:
         super().__init__()
         self._settings = settings
+        self._prior_index = list(prior_index)
         lsh_params(settings)  # derive (and cache) bands/rows now: a bad setting fails here
         self.summary: beam.PCollection | None = None
+        self.index: beam.PCollection | None = None
 
     def expand(self, docs: beam.PCollection) -> beam.PCollection:
         settings = self._settings
@@ -614,9 +646,19 @@ class ClusterNearDuplicates(beam.PTransform):
                 "keys", "passthrough", "summary", main="docs"
             )
         )
+        all_keys = keyed.keys
+        if self._prior_index:
+            prior = (
+                docs.pipeline
+                | "list_parent_index" >> beam.Create(self._prior_index)
+                | "read_parent_index" >> beam.FlatMap(read_prior_keys)
+            )
+            all_keys = (keyed.keys, prior) | "with_parent_index" >> beam.Flatten()
+        # (id, (exact hash, band keys)) of documents with text, for the release's dedup index.
+        self.index = keyed.keys | "index_records" >> beam.FlatMap(_index_record)
         # Exact groups; only each group's leader enters the LSH buckets.
         grouped = (
-            keyed.keys
+            all_keys
             | "key_by_exact_hash" >> beam.Map(_by_exact_hash)
             | "group_exact" >> beam.GroupByKey()
             | "exact_leaders" >> beam.ParDo(_GroupExact()).with_outputs("bands", main="members")
