@@ -62,6 +62,10 @@ def plan_inputs(config: CurateConfig) -> list[ShardSpec]:
             if not files:
                 raise ConfigError(f"Input directory {pattern} holds no files of a known format.")
             continue
+        if "://" not in pattern and os.path.isfile(pattern):
+            # An existing file is taken literally, even when its name holds glob characters.
+            matched.append((pattern, os.path.getsize(pattern)))
+            continue
         try:
             results = FileSystems.match([pattern])[0].metadata_list
         except Exception:  # Beam raises BeamIOError or OSError depending on the filesystem

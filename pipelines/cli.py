@@ -199,7 +199,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return command_sample(args)
     except ConfigError as exc:
-        print(f"curate: error: {exc}", file=sys.stderr)
+        from pipelines.inspect import _safe
+
+        # Messages quote paths and values as given; control characters must not reach the
+        # terminal.
+        print(f"curate: error: {_safe(exc)}", file=sys.stderr)
         return getattr(exc, "exit_status", 2)
 
 

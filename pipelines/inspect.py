@@ -2,7 +2,8 @@
 
 Shows the inputs, the stage funnel with drops by reason, languages, licences and opt-outs,
 the toxicity distribution, the bias-audit marks, the outputs and the balance check. Every value
-printed passes through `_safe`, so nothing in a manifest can send terminal control sequences.
+printed passes through `_safe`, so nothing in a manifest can send terminal control sequences
+(or reorder text with bidi controls, or break a line).
 """
 
 from __future__ import annotations
@@ -120,7 +121,8 @@ def render(manifest: dict[str, Any]) -> str:
         f"{totals['rejected']:,} rejected + {totals['error']:,} errors ({balance}); "
         f"{totals['records_skipped']:,} non-document records skipped",
     ]
-    return "\n".join(lines)
+    # Values reach lines outside the tables too (labels, reasons, file names): escape them all.
+    return "\n".join(_safe(line) for line in lines)
 
 
 def inspect_release(outdir: str) -> str:

@@ -34,8 +34,10 @@ class Doc:
     source_uri: str
     source_record: str
     source_format: str
-    source_id: str | None = None
-    url: str | None = None
+    # Content fields stay out of repr(): Beam logs elements at debug level, and an exception
+    # message may quote one; neither may carry document text, URLs or raw ids.
+    source_id: str | None = field(default=None, repr=False)
+    url: str | None = field(default=None, repr=False)
     crawl: str | None = None
     fetch_date: str | None = None
     payload_digest: str | None = None
@@ -43,10 +45,10 @@ class Doc:
     content_type: str | None = None
     # Raw payload and response headers, kept only until the stages that need markup (licence and
     # opt-out tagging) have run; never written to any output.
-    payload: bytes | None = None
-    http_headers: tuple[tuple[str, str], ...] = ()
+    payload: bytes | None = field(default=None, repr=False)
+    http_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
-    text: str = ""
+    text: str = field(default="", repr=False)
 
     # --- outcome (set by the reader for errors, by the decide step otherwise) ---
     status: Status = Status.KEPT

@@ -338,6 +338,15 @@ def _gzip_damage(outdir: Path) -> dict[str, BadCase]:
         "gzip_garbage_between_members", garbage, (), tuple(ids[1:]), (f"offset:{garbage}",)
     )
 
+    name = "gzip-trailing-garbage.warc.gz"
+    entries = _entries(name, 3)
+    members = [gzip_member(d) for _, d in entries]
+    offsets = _write_members(outdir / name, [*members, b"trailing bytes, not gzip" * 4])
+    ids = [i for i, _ in entries]
+    cases[name] = BadCase(
+        "gzip_garbage_between_members", offsets[-1], (), tuple(ids[1:]), (f"offset:{offsets[-1]}",)
+    )
+
     name = "gzip-member-cut-mid-file.warc.gz"
     entries = _entries(name)
     members = [gzip_member(d) for _, d in entries]

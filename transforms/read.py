@@ -311,6 +311,14 @@ def _plain_record_fault(uri: str, start: int, size: int, at_end: bool) -> tuple[
     return None, end + gap
 
 
+def _only_newlines(uri: str, start: int, size: int) -> bool:
+    if size - start > 64:
+        return False
+    with _open(uri) as stream:
+        stream.seek(start)
+        return not stream.read(64).strip(b"\r\n")
+
+
 def read_warc(
     spec: ShardSpec, settings: InputSettings, skip: Callable[[str], None]
 ) -> Iterator[Doc]:
@@ -358,16 +366,22 @@ def read_warc(
         per_record = last_start is None or _starts_with(spec.uri, last_start, _GZIP_MAGIC)
         if not failure:
             fault: str | None = None
+            end = spec.size
             if last_start is not None and gzipped and per_record:
-                fault, _ = _member_record_fault(spec.uri, last_start)
+                fault, end = _member_record_fault(spec.uri, last_start)
             elif last_start is not None and not gzipped:
-                fault, _ = _plain_record_fault(spec.uri, last_start, spec.size, at_end=True)
+                fault, end = _plain_record_fault(spec.uri, last_start, spec.size, at_end=True)
             elif gzipped and not _member_complete(spec.uri, 0):
                 fault = "gzip member cut short at end of file"
             if fault:
                 yield shard.error(f"offset:{last_start}", fault)
-            else:
-                yield from held
+                return
+            yield from held
+            # fastwarc stops quietly at bytes after the last record that are no record at all.
+            if not fault and end < spec.size and not _only_newlines(spec.uri, end, spec.size):
+                yield shard.error(
+                    f"offset:{end}", f"bytes {end}-{spec.size} after the last record are no record"
+                )
             return
         if gzipped and not per_record:
             yield from held
