@@ -24,8 +24,9 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-from pipelines import incremental, release, resume
+from pipelines import incremental, lineage_events, release, resume
 from pipelines import manifest as manifest_builder
+from pipelines.artifacts import write_artifacts
 from pipelines.decide import DecideDocs
 from pipelines.dedup_index import WriteDedupIndex, fill_empty_index_shards
 from pipelines.energy import EnergyMeter
@@ -325,13 +326,38 @@ def run_build(
     progress: bool,
     parent: str | None = None,
 ) -> BuildResult:
-    """Build and publish a release; with `parent`, only the shards that release lacks."""
+    """Build and publish a release; with `parent`, only the shards that release lacks.
+
+    Once the inputs are planned, OpenLineage START and then COMPLETE or FAIL events go where
+    `lineage.openlineage` says (nowhere by default); their run id is the manifest's.
+    """
     config = resolve_model_paths(config)
     try:
         verify_model(config.language)
     except StageError as exc:
         raise ConfigError(str(exc)) from None
     specs = plan_inputs(config)
+    run_id = uuid.uuid4().hex
+    lineage = lineage_events.BuildLineage(config.lineage.openlineage, run_id)
+    inputs = [spec.uri for spec in specs]
+    lineage.start(inputs, config.output.path)
+    try:
+        result = _run_planned_build(config, specs, beam_args, progress, parent, run_id)
+    except BaseException as exc:
+        lineage.fail(inputs, config.output.path, exc)
+        raise
+    lineage.complete(inputs, config.output.path, result.manifest)
+    return result
+
+
+def _run_planned_build(
+    config: CurateConfig,
+    specs: list[ShardSpec],
+    beam_args: list[str],
+    progress: bool,
+    parent: str | None,
+    run_id: str,
+) -> BuildResult:
     outdir = config.output.path
     shas: dict[str, str] = {}
 
@@ -374,7 +400,7 @@ def run_build(
     try:
         return _build_and_publish(
             config, make_pipeline, specs, outdir, progress, chain, resumable, sha256_of,
-            runner_label, options,
+            runner_label, options, run_id,
         )  # fmt: skip
     except Exception as exc:
         reason = release.output_failure(exc)
@@ -397,6 +423,7 @@ def _build_and_publish(
     sha256_of: Any,
     runner_label: str,
     options: PipelineOptions,
+    run_id: str,
 ) -> BuildResult:
     prior_index = list(chain.index_files) if chain else []
     started = datetime.now(UTC)
@@ -420,7 +447,7 @@ def _build_and_publish(
     files = release.staged_files(outdir)
     models = model_infos(config)
     run = RunInfo(
-        id=uuid.uuid4().hex,
+        id=run_id,
         started=started.isoformat(timespec="seconds"),
         finished=datetime.now(UTC).isoformat(timespec="seconds"),
         runner=runner_label,
@@ -435,6 +462,7 @@ def _build_and_publish(
     if chain is not None:
         manifest = manifest.model_copy(update={"parent": chain.link})
     release.publish(outdir, files, manifest_builder.manifest_bytes(manifest))
+    write_artifacts(outdir, manifest.model_dump(mode="json"))
     if progress:
         print("curate: release published", file=sys.stderr)
     return BuildResult(outdir=outdir, manifest=manifest.model_dump(mode="json"))

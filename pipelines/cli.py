@@ -2,6 +2,7 @@
 
     curate run [--config FILE] [--input GLOB ...] [--output DIR] [--set key=value ...] [Beam opts]
     curate inspect OUTDIR
+    curate report OUTDIR
     curate sample OUTDIR [--documents N] [--seed S]
 
 Exit status: 0 on success, 2 for a bad config, option or input path (one sentence, no
@@ -52,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     inspect = commands.add_parser("inspect", help="summarise a release")
     inspect.add_argument("outdir")
+    report = commands.add_parser("report", help="(re)write a release's HTML report")
+    report.add_argument("outdir")
     sample = commands.add_parser("sample", help="write the embedded sample corpus")
     sample.add_argument("outdir")
     sample.add_argument("--documents", type=int, help="scale to about N documents")
@@ -196,6 +199,11 @@ def main(argv: list[str] | None = None) -> int:
             from pipelines.inspect import inspect_release
 
             print(inspect_release(args.outdir))
+            return 0
+        if args.command == "report":
+            from pipelines.report import report_command
+
+            print(f"curate: report written to {report_command(args.outdir)}")
             return 0
         return command_sample(args)
     except ConfigError as exc:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemas.dedup import DedupSettings
 from schemas.licensing import LicenseSettings
+from schemas.lineage import LineageSettings
 from schemas.pii import PiiSettings
 from schemas.toxicity import IdentitySettings, ToxicitySettings
 
@@ -181,6 +182,7 @@ class CurateConfig(Section):
     dedup: DedupSettings = DedupSettings()
     output: OutputSettings = OutputSettings()
     run: RunSettings = RunSettings()
+    lineage: LineageSettings = LineageSettings()
 
     def resolved(self) -> dict[str, Any]:
         """The fully resolved configuration as plain JSON data."""

@@ -173,7 +173,15 @@ def test_release_meets_the_output_contract(sample_build: tuple[Path, BuildResult
         pytest.skip("shared/tools/check-output not present")
     assert done.returncode == 0, done.stdout
     assert not (outdir / "_staging").exists()
-    assert sorted(p.name for p in outdir.iterdir()) == ["data", "dedup", "ledger", "manifest.json"]
+    assert sorted(p.name for p in outdir.iterdir()) == [
+        "README.md",
+        "croissant.json",
+        "data",
+        "dedup",
+        "ledger",
+        "manifest.json",
+        "report.html",
+    ]
 
 
 def test_manifest_records_inputs_models_and_outputs(
