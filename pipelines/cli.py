@@ -2,11 +2,17 @@
 
     curate run [--config FILE] [--input GLOB ...] [--output DIR] [--set key=value ...] [Beam opts]
     curate inspect OUTDIR
+    curate explain OUTDIR ID_OR_URL [--json]
+    curate reproduce OUTDIR [--output DIR]
+    curate diff OUTDIR_A OUTDIR_B
+    curate takedown OUTDIR (--ids FILE | --urls FILE | --domains FILE) --output NEWDIR
+    curate schema manifest|ledger
     curate report OUTDIR
     curate sample OUTDIR [--documents N] [--seed S]
 
 Exit status: 0 on success, 2 for a bad config, option or input path (one sentence, no
-traceback), 1 when a build fails or its counts do not balance.
+traceback), 1 when a build fails or its counts do not balance. `explain` exits 1 when no
+document matches, `reproduce` and `diff` exit 1 when the builds differ (docs/lineage.md).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from pipelines.offline import apply_offline_defaults
 apply_offline_defaults()
 
 import argparse  # noqa: E402
+import importlib  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
@@ -26,6 +33,14 @@ from pipelines.registry import project_dir  # noqa: E402
 from schemas.config import ConfigError, CurateConfig, load_config  # noqa: E402
 
 DEFAULT_CONFIG = "configs/default.yaml"
+# Commands on published releases: each module has add_arguments(parser) and command(args).
+RELEASE_COMMANDS = {
+    "explain": ("pipelines.explain", "one document's path through a build"),
+    "reproduce": ("pipelines.reproduce", "rebuild a release from its manifest and compare"),
+    "diff": ("pipelines.diff", "compare two builds"),
+    "takedown": ("pipelines.takedown", "write a release without the requested documents"),
+    "schema": ("pipelines.schema_cmd", "print the manifest's JSON Schema or the ledger columns"),
+}
 SAMPLE_DIR = "build/sample"
 _SAMPLE_STAMP = ".curate-sample"
 
@@ -53,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     inspect = commands.add_parser("inspect", help="summarise a release")
     inspect.add_argument("outdir")
+    for name, (module, text) in RELEASE_COMMANDS.items():
+        importlib.import_module(module).add_arguments(commands.add_parser(name, help=text))
     report = commands.add_parser("report", help="(re)write a release's HTML report")
     report.add_argument("outdir")
     sample = commands.add_parser("sample", help="write the embedded sample corpus")
@@ -195,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
             return command_run(args, extra)
         if extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        if args.command in RELEASE_COMMANDS:
+            return int(importlib.import_module(RELEASE_COMMANDS[args.command][0]).command(args))
         if args.command == "inspect":
             from pipelines.inspect import inspect_release
 
