@@ -11,6 +11,7 @@ deterministic.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,9 +23,9 @@ import pyarrow.parquet as pq
 from pipelines.release import join
 
 TOP_DOMAINS = 20
-UNIT_BINS = [round(i / 10, 1) for i in range(11)]
+UNIT_BINS: list[float] = [round(i / 10, 1) for i in range(11)]
 # Words per document, on a roughly logarithmic scale around the Gopher bounds (50 .. 100,000).
-WORD_BINS = [0, 10, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 100_000]
+WORD_BINS: list[float] = [0, 10, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 100_000]
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _word_bins(values: np.ndarray) -> np.ndarray:
     return np.bincount(index, minlength=len(WORD_BINS))[: len(WORD_BINS)]
 
 
-_LEDGER_HISTOGRAMS = {
+_LEDGER_HISTOGRAMS: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray], list[float], bool]] = {
     # column: (title, binning, edges, open-ended last bin)
     "language_score": ("Language-ID score (top language)", _unit_bins, UNIT_BINS, False),
     "word_count": ("Words per document", _word_bins, WORD_BINS, True),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +56,8 @@ svg .limit{stroke:#c0392b;stroke-width:1.5;stroke-dasharray:4 3}
 .legend{font-size:12px;color:#56607a}
 .sw{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;vertical-align:-1px}
 table{border-collapse:collapse;background:#fff;margin:6px 0;font-size:13px}
-th,td{border:1px solid #d5d9e0;padding:3px 8px;text-align:left;vertical-align:top;
-overflow-wrap:anywhere}
+th,td{border:1px solid #d5d9e0;padding:3px 8px;text-align:left;vertical-align:top}
+td.w{overflow-wrap:anywhere;min-width:12em}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 code{font-size:12px;word-break:break-all}
 .empty{color:#56607a;font-style:italic}
@@ -74,17 +74,28 @@ def _num(value: float) -> str:
     return f"{value:,.3g}"
 
 
+def _short(value: float) -> str:
+    """Axis labels: 1k, 100k rather than 1,000 and 100,000."""
+    if value >= 1000 and float(value / 1000).is_integer():
+        return f"{int(value / 1000)}k"
+    return _num(value)
+
+
 def _table(
-    header: Sequence[str], rows: Iterable[Sequence[Any]], numeric: set[int] = frozenset()
-) -> str:  # type: ignore[assignment]
-    head = "".join(
-        f"<th{' class=n' if i in numeric else ''}>{_esc(h)}</th>" for i, h in enumerate(header)
-    )
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    numeric: Collection[int] = (),
+    long: Collection[int] = (),
+) -> str:
+    """A table; `numeric` columns align right, `long` ones (paths, domains) may wrap anywhere."""
+
+    def cls(i: int) -> str:
+        return " class=n" if i in numeric else " class=w" if i in long else ""
+
+    head = "".join(f"<th{cls(i)}>{_esc(h)}</th>" for i, h in enumerate(header))
     body = []
     for row in rows:
-        cells = "".join(
-            f"<td{' class=n' if i in numeric else ''}>{_esc(c)}</td>" for i, c in enumerate(row)
-        )
+        cells = "".join(f"<td{cls(i)}>{_esc(c)}</td>" for i, c in enumerate(row))
         body.append(f"<tr>{cells}</tr>")
     if not body:
         return '<p class="empty">none</p>'
@@ -207,8 +218,10 @@ def histogram_chart(histogram: Histogram) -> str:
                     f"{span} ({name}): {values[i]:,}",
                 )
             )
-        if bins <= 12:
-            parts.append(_text(left + i * slot + slot / 2, base + 14, _num(lo), "middle"))
+        # Bin edges label the axis where they are; the last bin of an open-ended one has none.
+        parts.append(_text(left + i * slot, base + 14, _short(lo), "middle"))
+    if not histogram.open_ended and len(histogram.edges) > bins:
+        parts.append(_text(left + width, base + 14, _short(histogram.edges[bins]), "middle"))
     parts.append(f'<line class="axis" x1="{left}" y1="{base}" x2="{left + width}" y2="{base}"/>')
     parts.append(f'<text x="{left - 4}" y="14" text-anchor="end">{top:,}</text>')
     parts.append(f'<text x="{left - 4}" y="{base}" text-anchor="end">0</text>')
@@ -457,7 +470,10 @@ def render(facts: ReleaseFacts) -> str:
         out.append("<h3>Most frequent registered domains (kept documents)</h3>")
         out.append(
             _table(
-                ["domain", "documents"], [[d, _num(n)] for d, n in facts.top_domains], numeric={1}
+                ["domain", "documents"],
+                [[d, _num(n)] for d, n in facts.top_domains],
+                numeric={1},
+                long={0},
             )
         )
     if "pii" in summaries:
@@ -493,6 +509,7 @@ def render(facts: ReleaseFacts) -> str:
                 for i in manifest["inputs"]
             ],
             numeric={2, 3, 4, 5},
+            long={0},
         )
     )
     out.append("<h2>Outputs</h2>")
