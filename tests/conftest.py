@@ -6,10 +6,25 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from pipelines.offline import apply_offline_defaults
 
 apply_offline_defaults()
+
+# Property tests draw the same examples on every run (no example database, no random seed), so
+# the suite stays deterministic; a test may ask for more examples, never for randomness.
+hypothesis_settings.register_profile(
+    "curate",
+    derandomize=True,
+    database=None,
+    max_examples=40,
+    deadline=5000,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile("curate")
 
 PROJECT = Path(__file__).resolve().parent.parent
 LID_MODEL = PROJECT / "build" / "models" / "lid.176.ftz"

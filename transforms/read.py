@@ -621,7 +621,7 @@ def read_arc(
         gzipped = raw.read(3) == _GZIP_MAGIC
         raw.seek(0)
         stream: _GzipMembers | _PlainStream = _GzipMembers(raw) if gzipped else _PlainStream(raw)
-        position = stream.position()
+        position = (0, 0)
         try:
             while True:
                 position = stream.position()
