@@ -29,7 +29,6 @@ import sys  # noqa: E402
 import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from pipelines.registry import project_dir  # noqa: E402
 from schemas.config import ConfigError, CurateConfig, load_config  # noqa: E402
 
 DEFAULT_CONFIG = "configs/default.yaml"
@@ -81,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _default_config_path() -> Path:
     local = Path(DEFAULT_CONFIG)
+    from pipelines.registry import project_dir  # loads Beam: only when a build needs it
+
     return local if local.exists() else project_dir() / DEFAULT_CONFIG
 
 
@@ -92,6 +93,7 @@ def ensure_sample(directory: str | None = None) -> str:
     checkout is.
     """
     from pipelines import sample_corpus
+    from pipelines.registry import project_dir
 
     directory = directory or os.path.relpath(project_dir() / SAMPLE_DIR)
 

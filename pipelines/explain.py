@@ -26,7 +26,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pipelines.inspect import _safe
-from pipelines.release import shard_name, shard_of
+from pipelines.layout import shard_name, shard_of
 from schemas.config import ConfigError
 from schemas.ledger import STAGE_FIELDS
 

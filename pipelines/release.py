@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
+from pipelines.layout import shard_name, shard_of
 from schemas.config import ConfigError, OutputSettings
 from schemas.document import Doc, Status
 from schemas.ledger import data_schema, ledger_schema, to_row
@@ -88,14 +89,6 @@ def output_failure(exc: BaseException) -> str | None:
 
 def join(*parts: str) -> str:
     return FileSystems.join(*parts) if "://" in parts[0] else posixpath.join(*parts)
-
-
-def shard_name(shard: int, num_shards: int) -> str:
-    return f"part-{shard:05d}-of-{num_shards:05d}.parquet"
-
-
-def shard_of(doc_id: str, num_shards: int) -> int:
-    return int(doc_id[:8], 16) % num_shards
 
 
 def write_atomically(path: str, payload: bytes) -> None:

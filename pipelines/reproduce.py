@@ -19,8 +19,9 @@ deterministic.
 Exit status 0 only when everything is identical; 1 when anything differs (each difference is
 printed); 2 when OUTDIR is not a release, its config no longer validates, or `--output` is
 OUTDIR itself. Relative input paths in the recorded config are resolved against the working
-directory, so run it from where the build ran. A release made by `curate takedown` is not a
-build: reproduce its parent instead.
+directory, so run it from where the build ran. An incremental build (`curate run --parent`) is
+rebuilt against the same parent, whose manifest must be unchanged. A release made by
+`curate takedown` is not a build: reproduce its parent instead.
 """
 
 from __future__ import annotations
@@ -32,14 +33,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from apache_beam.io.filesystems import FileSystems
 from pydantic import ValidationError
 
 from pipelines.diff import compare_manifests, render_differences
 from pipelines.explain import load_release
 from pipelines.inspect import _safe
 from schemas.config import ConfigError, CurateConfig
-from transforms.read import file_sha256
 
 # Files of a release that are not data files compared by sha256.
 _MANIFEST = "manifest.json"
@@ -62,6 +61,11 @@ def release_files(outdir: str | Path) -> dict[str, str]:
 
 
 def check_inputs(manifest: dict[str, Any]) -> list[str]:
+    # Beam is imported when a command needs it: the CLI imports every command's module.
+    from apache_beam.io.filesystems import FileSystems
+
+    from transforms.read import file_sha256
+
     problems = []
     for entry in manifest["inputs"]:
         uri = entry["uri"]
@@ -77,9 +81,7 @@ def check_inputs(manifest: dict[str, Any]) -> list[str]:
     return problems
 
 
-def check_recorded_outputs(
-    outdir: str, manifest: dict[str, Any], files: dict[str, str]
-) -> list[str]:
+def check_recorded_outputs(manifest: dict[str, Any], files: dict[str, str]) -> list[str]:
     problems = []
     for entry in manifest["outputs"]:
         actual = files.get(entry["path"])
@@ -91,6 +93,20 @@ def check_recorded_outputs(
                 f"{entry['sha256'][:16]}"
             )
     return problems
+
+
+def check_parent(manifest: dict[str, Any]) -> list[str]:
+    """An incremental build is reproduced against its parent, which must be unchanged."""
+    link = manifest.get("parent")
+    if not link:
+        return []
+    path = Path(link["path"], _MANIFEST)
+    if not path.is_file():
+        return [f"input parent release {link['path']}: missing"]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != link["manifest_sha256"]:
+        return [f"input parent release {link['path']}: its manifest changed"]
+    return []
 
 
 def compare_files(original: dict[str, str], rebuilt: dict[str, str]) -> list[str]:
@@ -141,10 +157,10 @@ def reproduce(outdir: str, output: str | None, beam_args: list[str]) -> tuple[st
     if output is not None and Path(output).resolve() == Path(outdir).resolve():
         raise ConfigError("The reproduce --output must differ from the release it checks.")
     lines = [f"reproducing {outdir} (run {manifest['run']['id']})"]
-    problems = check_inputs(manifest)
+    problems = check_inputs(manifest) + check_parent(manifest)
     lines.append(f"inputs: {len(manifest['inputs'])} files checked, {len(problems)} differ")
     original = release_files(outdir)
-    problems += check_recorded_outputs(outdir, manifest, original)
+    problems += check_recorded_outputs(manifest, original)
     if any(p.startswith("input ") for p in problems):
         lines += [f"  {p}" for p in problems]
         lines.append("NOT REPRODUCED: the inputs differ from the recorded ones; not rebuilt")
@@ -153,7 +169,8 @@ def reproduce(outdir: str, output: str | None, beam_args: list[str]) -> tuple[st
     target = output or tempfile.mkdtemp(prefix="curate-reproduce-")
     try:
         config = recorded_config(manifest, target)
-        result = run_build(config, beam_args, progress=False)
+        extends = {"parent": manifest["parent"]["path"]} if manifest.get("parent") else {}
+        result = run_build(config, beam_args, progress=False, **extends)
         _render_artifacts(target, manifest)
         rebuilt = release_files(target)
         problems += compare_files(original, rebuilt)

@@ -30,18 +30,16 @@ from collections import Counter
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from pipelines import manifest as manifest_builder
-from pipelines import release
 from pipelines.explain import load_release, shard_count
 from pipelines.inspect import _safe
-from pipelines.registry import Stage, enabled_stages
+from pipelines.layout import shard_name, shard_of
 from schemas.config import ConfigError, CurateConfig, OutputSettings
 from schemas.manifest import (
     Manifest,
@@ -52,6 +50,9 @@ from schemas.manifest import (
     TakedownRequest,
     Totals,
 )
+
+if TYPE_CHECKING:
+    from pipelines.registry import Stage
 
 STAGE = "takedown"
 VERSION = "1"
@@ -156,7 +157,9 @@ def _rewrite(path: Path, removed: set[str], folder: str, output: OutputSettings)
                 row["flags"] = [*(row.get("flags") or []), f"{STAGE}:{DropReason.TAKEDOWN}"]
     else:
         rows = [row for row in rows if row["id"] not in removed]
-    return release.parquet_bytes(rows, schema, output)
+    from pipelines.release import parquet_bytes
+
+    return parquet_bytes(rows, schema, output)
 
 
 def _ledger_rows(staging: Path) -> dict[str, list[Any]]:
@@ -172,6 +175,11 @@ def _ledger_rows(staging: Path) -> dict[str, list[Any]]:
 
 def takedown(outdir: str, kind: str, request_file: str, newdir: str) -> dict[str, Any]:
     """Write the release without the requested documents into `newdir`; return its manifest."""
+    # Beam is imported when a takedown runs: the CLI imports every command's module.
+    from pipelines import manifest as manifest_builder
+    from pipelines import release
+    from pipelines.registry import enabled_stages
+
     if kind not in KINDS:
         raise ConfigError(f"Unknown takedown kind {kind}.")
     parent = load_release(outdir)
@@ -181,7 +189,7 @@ def takedown(outdir: str, kind: str, request_file: str, newdir: str) -> dict[str
     entries, request_sha = read_request(request_file, kind)
     removed, matched_entries = match_documents(outdir, kind, entries)
     num_shards = shard_count(parent)
-    touched = {release.shard_name(release.shard_of(i, num_shards), num_shards) for i in removed}
+    touched = {shard_name(shard_of(i, num_shards), num_shards) for i in removed}
     config = CurateConfig.model_validate(parent["config"])
     output = config.output
 
@@ -235,7 +243,7 @@ def takedown(outdir: str, kind: str, request_file: str, newdir: str) -> dict[str
         config_sha256=new_config.sha256(),
         models=parent["models"],
         inputs=parent["inputs"],
-        stages=manifest_builder.stage_funnel(rows, cast(list[Stage], steps)),
+        stages=manifest_builder.stage_funnel(rows, cast("list[Stage]", steps)),
         outputs=outputs,
         totals=Totals(
             input=documents,
