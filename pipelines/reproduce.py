@@ -124,10 +124,8 @@ def compare_files(original: dict[str, str], rebuilt: dict[str, str]) -> list[str
 
 
 def _render_artifacts(target: str, manifest: dict[str, Any]) -> None:
-    try:
-        from pipelines.artifacts import write_artifacts
-    except ImportError:
-        return
+    from pipelines.artifacts import write_artifacts
+
     write_artifacts(Path(target), manifest)
 
 

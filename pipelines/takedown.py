@@ -287,10 +287,8 @@ def takedown(outdir: str, kind: str, request_file: str, newdir: str) -> dict[str
 
 def _write_artifacts(newdir: str, manifest: dict[str, Any]) -> None:
     # The report, Croissant file and dataset card are rebuilt for the new release.
-    try:
-        from pipelines.artifacts import write_artifacts
-    except ImportError:
-        return
+    from pipelines.artifacts import write_artifacts
+
     write_artifacts(Path(newdir), manifest)
 
 
