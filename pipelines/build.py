@@ -96,6 +96,25 @@ def plan_inputs(config: CurateConfig) -> list[ShardSpec]:
     return specs
 
 
+def check_output_dir(outdir: str) -> None:
+    """Refuse a local output path that holds something other than a Curate release.
+
+    Publishing replaces `data/`, `ledger/` and `rejected/` shards and removes stale ones, so a
+    directory of other files given as `--output` by mistake must not be written into.
+    """
+    if "://" in outdir or not os.path.exists(outdir):
+        return
+    if not os.path.isdir(outdir):
+        raise ConfigError(f"Output path {outdir} is a file, not a directory.")
+    entries = set(os.listdir(outdir))
+    # A release (manifest.json) or the staging folder a crashed build left behind.
+    if entries and not entries & {"manifest.json", release.STAGING}:
+        raise ConfigError(
+            f"Output directory {outdir} is not empty and holds no Curate release; choose a new "
+            "or empty directory."
+        )
+
+
 def output_shards(config: CurateConfig, specs: list[ShardSpec]) -> int:
     if config.output.num_shards:
         return config.output.num_shards
@@ -337,6 +356,7 @@ def run_build(
     except StageError as exc:
         raise ConfigError(str(exc)) from None
     specs = plan_inputs(config)
+    check_output_dir(config.output.path)
     run_id = uuid.uuid4().hex
     lineage = lineage_events.BuildLineage(config.lineage.openlineage, run_id)
     inputs = [spec.uri for spec in specs]

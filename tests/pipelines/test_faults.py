@@ -227,3 +227,22 @@ def test_cli_errors_escape_control_characters(
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\r" not in err
     assert err.startswith("curate: error: Input path ") and err.count("\n") == 1
+
+
+def test_output_into_a_foreign_directory_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    foreign = tmp_path / "project"
+    (foreign / "data").mkdir(parents=True)
+    (foreign / "data" / "mine.parquet").write_bytes(b"not ours")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    for output in (foreign, a_file):
+        assert main(["run", "--output", str(output)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"curate: error: Output directory {foreign} is not empty and holds no Curate release; "
+        "choose a new or empty directory.",
+        f"curate: error: Output path {a_file} is a file, not a directory.",
+    ]
+    assert (foreign / "data" / "mine.parquet").read_bytes() == b"not ours"
