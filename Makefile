@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 LID_MODEL := build/models/lid.176.ftz
 export PYTHONHASHSEED := 0
 
-.PHONY: install run test test-all lint bench bench-gpu bench-peer eval-pii eval-license eval-toxicity eval-dedup clean
+.PHONY: install run test test-all lint bench bench-scale bench-gpu bench-peer eval-pii eval-license eval-toxicity eval-dedup clean
 
 install: $(INSTALLED) $(LID_MODEL)
 
@@ -54,6 +54,10 @@ $(PEER_VENV)/.installed:
 	$(PYTHON) -m venv $(PEER_VENV)
 	$(PEER_VENV)/bin/pip install --quiet "datatrove[processing]==0.10.1" spacy==3.8.18
 	touch $@
+
+# Whole builds of 10k, 100k and 1M generated documents with 1 and 2 workers (docs/scale.md).
+bench-scale: install
+	$(PY) -m bench.bench_scale
 
 # On a machine with a CUDA build of torch and a GPU.
 bench-gpu: install

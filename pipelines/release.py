@@ -195,16 +195,18 @@ class WriteStageSummary(beam.PTransform):
 def prepare_staging(outdir: str) -> None:
     """An empty staging area, except the per-shard units a crashed run left to resume from."""
     staging = join(outdir, STAGING)
+    folders = [join(staging, folder) for folder in (*FOLDERS, SUMMARIES)]
     if FileSystems.exists(staging):
-        leftovers = [
+        # Folders by name (a glob lists only files on some filesystems), then loose files.
+        leftovers = [path for path in folders if FileSystems.exists(path)] + [
             m.path
             for m in FileSystems.match([join(staging, "*")])[0].metadata_list
-            if posixpath.basename(m.path.rstrip("/")) != "units"
+            if posixpath.basename(m.path.rstrip("/")) != "units" and m.path not in folders
         ]
         if leftovers:
             FileSystems.delete(leftovers)
-    for folder in (*FOLDERS, SUMMARIES):
-        FileSystems.mkdirs(join(staging, folder))
+    for folder in folders:
+        FileSystems.mkdirs(folder)
 
 
 def sha256_file(path: str) -> tuple[str, int]:
@@ -256,6 +258,14 @@ def publish(outdir: str, relative_paths: list[str], manifest_json: bytes) -> Non
     write_atomically(staged_manifest, manifest_json)
     if FileSystems.exists(manifest):
         FileSystems.delete([manifest])
+    # Temporary files that a crash left beside final names (pages written after a publish).
+    orphans = [
+        m.path
+        for m in FileSystems.match([join(outdir, "*.tmp-*")])[0].metadata_list
+        if ".tmp-" in posixpath.basename(m.path)
+    ]
+    if orphans:
+        FileSystems.delete(orphans)
     for folder in FOLDERS:
         final_folder = join(outdir, folder)
         keep = {p.split("/", 1)[1] for p in relative_paths if p.startswith(folder + "/")}

@@ -107,3 +107,20 @@ def test_worker_container_stages_every_model_file(tmp_path: Path) -> None:
     cpu = load_config(PROJECT / "configs" / "dataflow.yaml", [CPU_CLASSIFIER])
     names = [m.name for m in model_infos(cpu)]
     assert "lid.176" in names
+
+
+def test_flex_template_parameters_become_one_curate_run() -> None:
+    from pipelines.flex_template.launch import curate_arguments
+
+    spec = json.loads((PROJECT / "pipelines" / "flex_template" / "metadata.json").read_text())
+    names = [p["name"] for p in spec["parameters"]]
+    assert {"crawl", "build_date"} <= set(names)
+    argv = ["--crawl=CC-MAIN-2026-49", "--build_date=2026-12-03", "--bucket=b", "--project=p"]
+    assert curate_arguments(argv) == [
+        "run", "--config", "configs/dataflow.yaml",
+        "--input", "gs://b/crawl/CC-MAIN-2026-49/segments/*/warc/*.warc.gz",
+        "--output", "gs://b/releases/CC-MAIN-2026-49/2026-12-03",
+        "--runner=DataflowRunner", "--sdk_location=container", "--project=p",
+    ]  # fmt: skip
+    with pytest.raises(SystemExit, match="missing parameter --build_date"):
+        curate_arguments(["--crawl=x", "--bucket=b"])

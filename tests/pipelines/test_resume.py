@@ -137,10 +137,11 @@ def test_full_output_location_fails_cleanly(tmp_path: Path, lid_model: Path) -> 
 
 
 def _release_files(outdir: Path) -> dict[str, str]:
+    """The Parquet folders the manifest lists (derived pages such as report.html are not)."""
     return {
         str(p.relative_to(outdir)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(outdir.rglob("*"))
-        if p.is_file() and "_staging" not in p.parts and p.name != "manifest.json"
+        for folder in release.FOLDERS
+        for p in sorted((outdir / folder).glob("*"))
     }
 
 
@@ -164,6 +165,7 @@ def _assert_no_partial_file_visible(outdir: Path) -> None:
 def _comparable(outdir: Path) -> tuple[dict[str, str], dict]:
     manifest = json.loads((outdir / "manifest.json").read_text())
     del manifest["run"]
+    del manifest["code"]  # the checkout's commit may move while the trials run
     del manifest["config"]["output"]["path"]
     manifest["config_sha256"] = None
     return _release_files(outdir), manifest
@@ -184,7 +186,7 @@ def test_killed_runs_never_show_partial_files_and_resume_to_the_same_bytes(
 
     outdir = tmp_path / "out"
     rng = random.Random(9)
-    resumed = 0
+    resumed = killed = 0
     for trial in range(10):
         # Every third trial with two worker processes: their workers must not outlive the kill.
         workers = (
@@ -200,8 +202,12 @@ def test_killed_runs_never_show_partial_files_and_resume_to_the_same_bytes(
         )
         time.sleep(rng.uniform(0.3, clean_seconds * 1.1))
         children = reaper.descendants(launcher.pid)
+        ended = launcher.poll()
         launcher.send_signal(signal.SIGKILL)
         _, err = launcher.communicate()
+        # A run that ended before its kill must have succeeded (a late kill is a clean run).
+        assert ended in (None, 0), err
+        killed += ended is None
         resumed += "curate: resuming:" in err
         _assert_no_partial_file_visible(outdir)
         deadline = time.monotonic() + 10
@@ -219,4 +225,5 @@ def test_killed_runs_never_show_partial_files_and_resume_to_the_same_bytes(
     assert not (outdir / "_staging").exists()
     assert _comparable(outdir) == _comparable(reference)
     # Kills that landed after some shards had finished made later runs resume from them.
+    assert killed >= 5
     assert resumed + ("curate: resuming:" in done.stderr) >= 1
