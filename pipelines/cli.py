@@ -9,6 +9,7 @@
     curate schema manifest|ledger
     curate report OUTDIR
     curate sample OUTDIR [--documents N] [--seed S]
+    curate train-quality --positive FILE --negative FILE --output MODEL [...]
 
 Exit status: 0 on success, 2 for a bad config, option or input path (one sentence, no
 traceback), 1 when a build fails or its counts do not balance. `explain` exits 1 when no
@@ -75,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("outdir")
     sample.add_argument("--documents", type=int, help="scale to about N documents")
     sample.add_argument("--seed", type=int, default=0)
+    from pipelines.train_quality import add_arguments
+
+    add_arguments(commands.add_parser("train-quality", help="train a fastText quality classifier"))
     return parser
 
 
@@ -226,6 +230,10 @@ def main(argv: list[str] | None = None) -> int:
 
             print(f"curate: report written to {report_command(args.outdir)}")
             return 0
+        if args.command == "train-quality":
+            from pipelines.train_quality import command_train_quality
+
+            return command_train_quality(args)
         return command_sample(args)
     except ConfigError as exc:
         from pipelines.inspect import _safe

@@ -18,7 +18,18 @@ import apache_beam as beam
 from schemas.config import CurateConfig
 from schemas.document import Doc
 from schemas.manifest import ModelInfo
-from transforms import dedup, extract, identity, language, licensing, pii, quality, toxicity
+from transforms import (
+    dedup,
+    extract,
+    identity,
+    language,
+    licensing,
+    pii,
+    quality,
+    quality_model,
+    toxicity,
+    word_list,
+)
 
 
 def _model_info(entry: dict[str, str | None]) -> ModelInfo:
@@ -83,6 +94,25 @@ STAGES: tuple[Stage, ...] = (
         label="score_quality",
         annotate=lambda c: beam.ParDo(quality.ScoreQuality(c.quality)),
         check=lambda doc, c: quality.check(doc, c.quality),
+        models=lambda c: [_model_info(quality.settings_file_info(c.quality))],
+    ),
+    Stage(
+        name=word_list.STAGE,
+        version=word_list.VERSION,
+        label="filter_listed_words",
+        annotate=lambda c: beam.ParDo(word_list.FilterListedWords(c.quality.word_list)),
+        check=lambda doc, c: word_list.check(doc, c.quality.word_list),
+        models=lambda c: [_model_info(m) for m in word_list.model_files(c.quality.word_list)],
+        enabled=lambda c: c.quality.word_list.enabled,
+    ),
+    Stage(
+        name=quality_model.STAGE,
+        version=quality_model.VERSION,
+        label="score_quality_model",
+        annotate=lambda c: quality_model.ScoreQualityModel(c.quality.classifier),
+        check=lambda doc, c: quality_model.check(doc, c.quality.classifier),
+        models=lambda c: [_model_info(m) for m in quality_model.model_files(c.quality.classifier)],
+        enabled=lambda c: c.quality.classifier.model is not None,
     ),
     Stage(
         name=pii.STAGE,

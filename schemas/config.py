@@ -19,6 +19,7 @@ from schemas.dedup import DedupSettings
 from schemas.licensing import LicenseSettings
 from schemas.lineage import LineageSettings
 from schemas.pii import PiiSettings
+from schemas.quality import QualitySettings
 from schemas.toxicity import IdentitySettings, ToxicitySettings
 
 MiB = 1024 * 1024
@@ -98,23 +99,6 @@ class LanguageSettings(Section):
     # (docs/benchmarks.md).
     max_chars: int = Field(
         default=1_000, ge=100, description="Characters of each document given to the model."
-    )
-
-
-class QualitySettings(Section):
-    # Defaults are the Gopher quality rules (Rae et al. 2021, "Scaling Language Models", A.1.1).
-    min_words: int = Field(default=50, ge=0, description="Minimum words per document.")
-    max_words: int = Field(default=100_000, ge=1, description="Maximum words per document.")
-    min_mean_word_length: float = Field(default=3.0, ge=0, description="Minimum mean word length.")
-    max_mean_word_length: float = Field(default=10.0, ge=0, description="Maximum mean word length.")
-    max_symbol_word_ratio: float = Field(
-        default=0.1, ge=0, description="Maximum ratio of '#' and '...' symbols to words."
-    )
-    min_alpha_word_ratio: float = Field(
-        default=0.8,
-        ge=0,
-        le=1,
-        description="Minimum share of words that contain at least one alphabetic character.",
     )
 
 

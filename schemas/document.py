@@ -69,6 +69,40 @@ class Doc:
     mean_word_length: float | None = None
     alpha_word_ratio: float | None = None
     symbol_word_ratio: float | None = None
+    stop_word_count: int | None = None
+    bullet_line_ratio: float | None = None
+    ellipsis_line_ratio: float | None = None
+    dup_line_ratio: float | None = None
+    dup_para_ratio: float | None = None
+    dup_line_char_ratio: float | None = None
+    dup_para_char_ratio: float | None = None
+    top_2gram_char_ratio: float | None = None
+    top_3gram_char_ratio: float | None = None
+    top_4gram_char_ratio: float | None = None
+    dup_5gram_char_ratio: float | None = None
+    dup_6gram_char_ratio: float | None = None
+    dup_7gram_char_ratio: float | None = None
+    dup_8gram_char_ratio: float | None = None
+    dup_9gram_char_ratio: float | None = None
+    dup_10gram_char_ratio: float | None = None
+    c4_lines_removed: int | None = None
+    c4_chars_removed: int | None = None
+    c4_sentence_count: int | None = None
+    c4_lorem_ipsum: bool | None = None
+    c4_curly_bracket: bool | None = None
+    # Whether C4 line cleaning rewrote `text` (quality.clean_lines); later stages, PII offsets
+    # included, then see the cleaned text.
+    c4_text_cleaned: bool | None = None
+    fineweb_line_punct_ratio: float | None = None
+    fineweb_short_line_ratio: float | None = None
+    fineweb_char_dup_ratio: float | None = None
+    fineweb_list_ratio: float | None = None
+    # Why no quality rule was applied (the language has no settings file), else None.
+    quality_skipped_reason: str | None = None
+
+    # --- word-list filter and quality classifier ---
+    word_list_hits: int | None = None
+    quality_model_score: float | None = None
 
     # --- PII ---
     pii_spans: list[PiiSpan] = field(default_factory=list)
