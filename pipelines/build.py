@@ -356,7 +356,6 @@ def run_build(
     except StageError as exc:
         raise ConfigError(str(exc)) from None
     specs = plan_inputs(config)
-    check_output_dir(config.output.path)
     run_id = uuid.uuid4().hex
     lineage = lineage_events.BuildLineage(config.lineage.openlineage, run_id)
     inputs = [spec.uri for spec in specs]
@@ -379,6 +378,7 @@ def _run_planned_build(
     run_id: str,
 ) -> BuildResult:
     outdir = config.output.path
+    check_output_dir(outdir)
     shas: dict[str, str] = {}
 
     def sha256_of(uri: str) -> str:
