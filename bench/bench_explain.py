@@ -14,8 +14,8 @@ is a near duplicate whose `dup_of` names another, so explain also looks up a rep
 
 Measured, in this process after one warm-up call: `explain(OUTDIR, id)` and
 `explain(OUTDIR, url)` for `--lookups` random documents (the whole command: manifest, lookups,
-rendering); then the `curate explain` command line once by id and once by URL in a fresh
-interpreter (wall time, interpreter start and imports included).
+rendering); then, once by id and once by URL, in a fresh interpreter (wall time, interpreter
+start and imports included): the `curate explain` command line, and the explain module alone.
 """
 
 from __future__ import annotations
@@ -132,6 +132,16 @@ def synthesise(outdir: Path, docs: int, shards: int) -> float:
     return time.perf_counter() - started
 
 
+def _reusable(outdir: Path, docs: int, shards: int) -> bool:
+    try:
+        manifest = json.loads((outdir / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return manifest.get("synthesised", "").startswith(f"bench.bench_explain: {docs} rows") and (
+        len(manifest.get("outputs", ())) == shards
+    )
+
+
 def _time(call: Any) -> float:
     started = time.perf_counter()
     text, status = call()
@@ -139,10 +149,14 @@ def _time(call: Any) -> float:
     return time.perf_counter() - started
 
 
-def _cli_seconds(outdir: Path, key: str) -> float:
+def _fresh_seconds(outdir: Path, key: str, cli: bool) -> float:
+    """Wall time of one explain in a new interpreter: the `curate` command line, or the
+    explain module alone (the command line also imports every other command's module)."""
+    code = "import sys; from pipelines.explain import explain; explain(sys.argv[1], sys.argv[2])"
+    command = ["-m", "pipelines.cli", "explain"] if cli else ["-c", code]
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "explain", str(outdir), key],
+        [sys.executable, *command, str(outdir), key],
         capture_output=True,
         text=True,
         check=False,
@@ -156,25 +170,34 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=1_000_000)
     parser.add_argument("--shards", type=int, default=8)
     parser.add_argument("--lookups", type=int, default=25)
-    parser.add_argument("--dir", help="keep the synthetic release here (default: temporary)")
+    parser.add_argument(
+        "--dir",
+        help="keep the synthetic release here (default: temporary); one already there with "
+        "the same --docs and --shards is reused",
+    )
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="curate-bench-explain-") as scratch:
         outdir = Path(args.dir or scratch)
-        seconds = synthesise(outdir, args.docs, args.shards)
+        if _reusable(outdir, args.docs, args.shards):
+            print(f"reusing the synthetic release in {outdir}")
+        else:
+            seconds = synthesise(outdir, args.docs, args.shards)
+            print(
+                f"synthesised {args.docs:,} ledger rows in {args.shards} shards in {seconds:.0f} s"
+            )
         size = sum(p.stat().st_size for p in (outdir / "ledger").glob("*.parquet"))
-        print(
-            f"synthesised {args.docs:,} ledger rows in {args.shards} shards "
-            f"({size / 2**20:,.0f} MiB) in {seconds:.0f} s"
-        )
+        print(f"ledger: {size / 2**20:,.0f} MiB")
         picks = random.Random(0).sample(range(args.docs), args.lookups)
         str_out = str(outdir)
         _time(lambda: explain(str_out, doc_id(picks[0])))  # warm-up: imports, page cache
         by_id = [_time(lambda i=i: explain(str_out, doc_id(i))) for i in picks]
         by_url = [_time(lambda i=i: explain(str_out, doc_url(i))) for i in picks]
-        cli_id = _cli_seconds(outdir, doc_id(picks[0]))
-        cli_url = _cli_seconds(outdir, doc_url(picks[0]))
+        cli_id = _fresh_seconds(outdir, doc_id(picks[0]), cli=True)
+        cli_url = _fresh_seconds(outdir, doc_url(picks[0]), cli=True)
+        module_id = _fresh_seconds(outdir, doc_id(picks[0]), cli=False)
+        module_url = _fresh_seconds(outdir, doc_url(picks[0]), cli=False)
 
     figures = {
         "docs": args.docs,
@@ -187,12 +210,16 @@ def main() -> int:
         "by_url_max_s": round(max(by_url), 4),
         "cli_by_id_s": round(cli_id, 3),
         "cli_by_url_s": round(cli_url, 3),
+        "module_by_id_s": round(module_id, 3),
+        "module_by_url_s": round(module_url, 3),
     }
     print(f"{'lookup':<24}{'median s':>10}{'max s':>10}")
     print(f"{'explain by id':<24}{figures['by_id_median_s']:>10}{figures['by_id_max_s']:>10}")
     print(f"{'explain by url':<24}{figures['by_url_median_s']:>10}{figures['by_url_max_s']:>10}")
     print(f"{'curate explain ID':<24}{figures['cli_by_id_s']:>10}  (fresh interpreter)")
     print(f"{'curate explain URL':<24}{figures['cli_by_url_s']:>10}  (fresh interpreter)")
+    print(f"{'explain module, ID':<24}{figures['module_by_id_s']:>10}  (fresh interpreter)")
+    print(f"{'explain module, URL':<24}{figures['module_by_url_s']:>10}  (fresh interpreter)")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
     return 0

@@ -5,11 +5,12 @@ verdict in pipeline order, its duplicate cluster and representative, and where i
 
 It reads as little as it can, so that it answers in well under a second on a release of a
 million documents (`make bench`, `bench/bench_explain.py`): an id names its ledger shard
-(`release.shard_of`, the rule the writer used), and within the shard, whose rows are sorted by
-id, the row groups' min/max statistics name the one row group to read. A URL is looked up with
-a pyarrow filter on the `url` column only (row groups whose statistics exclude it are skipped),
-then the full rows of the matches are read. Every value printed passes through `inspect._safe`,
-so a URL or locator cannot send terminal control sequences. Nothing prints document text.
+(`layout.shard_of`, the rule the writer used), and within the shard, whose rows are sorted by
+id, the row groups' min/max statistics name the one row group to read. A URL is looked up in
+the `url` column only (row groups whose statistics exclude it are skipped), then the `id`
+column of the row groups that matched, then each match's row as for an id. Every value printed
+passes through `inspect._safe`, so a URL or locator cannot send terminal control sequences.
+Nothing prints document text.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pipelines.inspect import _safe
@@ -86,15 +86,44 @@ def lookup_id(outdir: str | Path, manifest: dict[str, Any], doc_id: str) -> dict
     return None
 
 
-def lookup_url(outdir: str | Path, url: str) -> list[dict[str, Any]]:
-    """Ledger rows whose `url` equals `url` (a URL can be crawled more than once)."""
-    ledger = ds.dataset(Path(outdir, "ledger"), format="parquet")
-    ids = ledger.to_table(columns=["id"], filter=ds.field("url") == url).column("id")
-    if not len(ids):
+def _url_ids(path: Path, url: str) -> list[str]:
+    """Ids of the rows of one ledger shard whose url is `url`: the url column of the row groups
+    whose statistics allow it, then the id column of only the row groups that matched."""
+    parquet = pq.ParquetFile(path)
+    column = parquet.schema_arrow.get_field_index("url")
+    groups = []
+    for index in range(parquet.metadata.num_row_groups):
+        bounds = _stat_range(parquet.metadata.row_group(index), column)
+        if bounds is None or bounds[0] <= url <= bounds[1]:
+            groups.append(index)
+    if not groups:
         return []
-    wanted = sorted(ids.to_pylist())[:MAX_MATCHES]
-    rows = ledger.to_table(filter=ds.field("id").isin(wanted)).to_pylist()
-    return sorted(rows, key=lambda row: row["id"])
+    urls = parquet.read_row_groups(groups, columns=["url"]).column("url")
+    hits = pc.indices_nonzero(pc.equal(urls, url)).to_pylist()
+    found: list[str] = []
+    start = 0
+    for index in groups:
+        rows = parquet.metadata.row_group(index).num_rows
+        local = [hit - start for hit in hits if start <= hit < start + rows]
+        if local:
+            ids = parquet.read_row_group(index, columns=["id"]).column("id")
+            found += ids.take(local).to_pylist()
+        start += rows
+    return found
+
+
+def lookup_url(outdir: str | Path, manifest: dict[str, Any], url: str) -> list[dict[str, Any]]:
+    """Ledger rows whose `url` equals `url` (a URL can be crawled more than once).
+
+    URLs are not sorted within a shard, so every shard's url column is read (only that column,
+    skipping row groups whose statistics exclude the URL); each matching row is then read from
+    its one row group, as for a lookup by id.
+    """
+    ids: list[str] = []
+    for name in sorted(o["path"] for o in manifest["outputs"] if o["path"].startswith("ledger/")):
+        ids += _url_ids(Path(outdir, name), url)
+    rows = [lookup_id(outdir, manifest, doc_id) for doc_id in sorted(ids)[:MAX_MATCHES]]
+    return [row for row in rows if row is not None]
 
 
 def _fmt(value: Any) -> str:
@@ -176,7 +205,7 @@ def explain(outdir: str, key: str, as_json: bool = False) -> tuple[str, int]:
     rows = (
         [r for r in [lookup_id(outdir, manifest, key)] if r is not None]
         if ID_PATTERN.fullmatch(key)
-        else lookup_url(outdir, key)
+        else lookup_url(outdir, manifest, key)
     )
     if not rows:
         return f"curate: no document with id or url {_safe(key)} in {_safe(outdir)}", 1
