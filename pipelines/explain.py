@@ -208,7 +208,11 @@ def explain(outdir: str, key: str, as_json: bool = False) -> tuple[str, int]:
         else lookup_url(outdir, manifest, key)
     )
     if not rows:
-        return f"curate: no document with id or url {_safe(key)} in {_safe(outdir)}", 1
+        message = f"curate: no document with id or url {_safe(key)} in {_safe(outdir)}"
+        if manifest.get("parent"):
+            # An incremental build holds only the documents of the shards it added.
+            message += f"; it extends {_safe(manifest['parent']['path'])}, which may hold it"
+        return message, 1
     if as_json:
         return json.dumps(rows if len(rows) > 1 else rows[0], indent=2, default=str), 0
     blocks = []

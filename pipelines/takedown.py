@@ -259,6 +259,8 @@ def takedown(outdir: str, kind: str, request_file: str, newdir: str) -> dict[str
             **parent["summaries"],
             **manifest_builder.summaries(rows, config, stages),
         },
+        # An incremental parent's own link stays: this release extends the same release.
+        parent=parent.get("parent"),
         takedown=TakedownInfo(
             parent=ParentBuild(
                 path=outdir,
