@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,27 @@ def test_schema_ledger_lists_every_ledger_column(
     assert main(["schema", "ledger"]) == 0
     columns = {c["name"] for c in json.loads(capsys.readouterr().out)["columns"]}
     assert set(ds.dataset(release / "ledger", format="parquet").schema.names) <= columns
+
+
+def test_energy_meter_is_offline_and_quiet(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    attempts: list[Any] = []
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(args)
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    capfd.readouterr()
+    meter = EnergyMeter(RunSettings(country_iso_code="FRA"))
+    meter.start()
+    estimate = meter.stop()
+    assert estimate is not None and estimate.energy_kwh >= 0
+    assert estimate.country_iso_code == "FRA"
+    assert attempts == []
+    assert capfd.readouterr() == ("", "")
 
 
 def test_energy_meter_off_and_unknown_country() -> None:
