@@ -106,8 +106,8 @@ def match_documents(outdir: str, kind: str, entries: list[str]) -> tuple[set[str
     wanted = set(entries)
     if kind == "ids":
         table = ledger.to_table(columns=["id"], filter=ds.field("id").isin(entries))
-        ids = set(table.column("id").to_pylist())
-        return ids, len(ids & wanted)
+        matched = set(table.column("id").to_pylist())
+        return matched, len(matched)
     table = ledger.to_table(columns=["id", "url"], filter=ds.field("url").is_valid())
     ids: set[str] = set()
     hit: set[str] = set()
