@@ -22,7 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from pipelines.release_facts import ReleaseFacts
+from pipelines.release_facts import ReleaseFacts, takedown_note
 
 CROISSANT = "croissant.json"
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
@@ -175,6 +175,8 @@ def _preprocessing(manifest: dict[str, Any]) -> list[str]:
         f"Mode {config.get('mode')}; the full resolved configuration (sha256 "
         f"{manifest['config_sha256']}) is in manifest.json."
     )
+    if note := takedown_note(manifest):
+        steps.append(note)
     return steps
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from pipelines.release_facts import ReleaseFacts
+from pipelines.release_facts import ReleaseFacts, takedown_note
 
 CARD = "README.md"
 # Hugging Face's size categories (the `size_categories` tag values).
@@ -158,6 +158,9 @@ def render(facts: ReleaseFacts) -> str:
             [[m["name"], m["backend"], m["sha256"]] for m in manifest["models"]],
         ),
     ]
+    if note := takedown_note(manifest):
+        parts.append("### Takedown\n")
+        parts.append(_cell(note) + "\n")
     parts.append("## Personal information\n")
     pii = summaries.get("pii")
     if pii:

@@ -131,6 +131,20 @@ def _toxicity_histogram(manifest: dict[str, Any]) -> list[Histogram]:
     ]
 
 
+def takedown_note(manifest: dict[str, Any]) -> str | None:
+    """One sentence on a release that `curate takedown` derived from another, else None."""
+    takedown = manifest.get("takedown")
+    if not takedown:
+        return None
+    parent, request = takedown["parent"], takedown["request"]
+    return (
+        f"Derived by curate takedown from the release at {parent['path']} (run "
+        f"{parent['run_id']}): a request of {request['entries']} {request['kind']} matched "
+        f"{request['documents']} documents, {request['removed_kept']} of them removed from "
+        f"data/; {len(takedown['rewritten'])} files rewritten, the others copied."
+    )
+
+
 def data_schema(outdir: str, manifest: dict[str, Any]) -> pa.Schema | None:
     """The schema of the data/ Parquet files (every shard has the same one)."""
     for output in manifest["outputs"]:

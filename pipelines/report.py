@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from pipelines.release_facts import Histogram, ReleaseFacts
+from pipelines.release_facts import Histogram, ReleaseFacts, takedown_note
 
 REPORT = "report.html"
 CSP = (
@@ -411,8 +411,10 @@ def render(facts: ReleaseFacts) -> str:
         f"{' (uncommitted changes)' if code.get('git_dirty') else ''}; "
         f"config sha256 <code>{_esc(manifest['config_sha256'])}</code>; mode "
         f"{_esc(manifest['config'].get('mode', ''))}.</p>",
-        '<div class="cards">',
     ]
+    if note := takedown_note(manifest):
+        out.append(f'<p class="meta">{_esc(note)}</p>')
+    out.append('<div class="cards">')
     for label, value in (
         ("input documents", totals["input"]),
         ("kept", totals["kept"]),

@@ -301,3 +301,29 @@ def test_chromium_runs_nothing_from_documents(
     body = next(a for t, a in parse(chromium(injected, tmp_path / "profile", "--dump-dom")).tags
                 if t == "body")  # fmt: skip
     assert "data-ran" not in body
+
+
+def test_a_takedown_release_says_where_it_came_from(
+    hostile_release: tuple[Path, BuildResult],
+) -> None:
+    from pipelines import croissant, dataset_card, report
+    from pipelines.release_facts import gather
+
+    outdir, result = hostile_release
+    manifest = json.loads(json.dumps(result.manifest))
+    manifest["takedown"] = {
+        "parent": {"path": "old<b>release</b>", "manifest_sha256": "0" * 64,
+                   "run_id": "r1", "config_sha256": "1" * 64},
+        "request": {"kind": "urls", "file": "urls.txt", "file_sha256": "2" * 64, "entries": 3,
+                    "matched_entries": 2, "documents": 4, "removed_kept": 2,
+                    "removed_rejected_text": 0},
+        "rewritten": ["data/part-00000-of-00001.parquet"],
+    }  # fmt: skip
+    facts = gather(str(outdir), manifest)
+    note = "a request of 3 urls matched 4 documents, 2 of them removed from data/"
+    page = report.render(facts)
+    assert note in "".join(parse(page).text) and "<b>release" not in page
+    card = dataset_card.render(facts)
+    assert "### Takedown" in card and "old&lt;b&gt;release&lt;/b&gt;" in card
+    protocol = json.loads(croissant.render(facts))["rai:dataPreprocessingProtocol"]
+    assert any(note in step for step in protocol)

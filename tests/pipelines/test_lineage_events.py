@@ -58,29 +58,35 @@ def _hostile_shard(directory: Path) -> Path:
 
 
 def test_a_failing_build_emits_fail(tmp_path: Path, lid_model: Path) -> None:
-    # The output location is an existing regular file: the release cannot be staged there.
-    blocker = tmp_path / "not-a-directory"
-    blocker.write_text("")
+    # A damaged identity lexicon (a model file of the build) stops the build after START.
+    lexicon = tmp_path / "identity_terms.yaml"
+    lexicon.write_text("groups: [unclosed\n")
     log = tmp_path / "events.jsonl"
     config = load_config(
         PROJECT / "configs" / "default.yaml",
         [
             f"input.paths=[{_hostile_shard(tmp_path / 'in')}]",
-            f"output.path={blocker}",
+            f"output.path={tmp_path / 'out'}",
+            f"identity.lexicon_path={lexicon}",
             "lineage.openlineage.transport=file",
             f"lineage.openlineage.path={log}",
             "lineage.openlineage.namespace=test-ns",
         ],
     )
-    with pytest.raises(Exception, match=str(blocker)):
+    with pytest.raises(Exception, match="not valid YAML"):
         run_build(config, [], progress=False)
+    assert not (tmp_path / "out" / "manifest.json").exists()
     start, fail = events(log)
     assert [start["eventType"], fail["eventType"]] == ["START", "FAIL"]
     assert start["run"]["runId"] == fail["run"]["runId"]
     assert fail["job"]["namespace"] == "test-ns"
+    assert [o["name"] for o in fail["outputs"]] == [
+        str(tmp_path / "out" / "data"),
+        str(tmp_path / "out" / "ledger"),
+    ]
     error = fail["run"]["facets"]["errorMessage"]
     assert error["programmingLanguage"] == "python"
-    assert str(blocker) in error["message"]
+    assert error["message"].endswith(f"identity lexicon {lexicon} is not valid YAML.")
     assert "Traceback" not in error["message"]
 
 
