@@ -171,7 +171,7 @@ def test_croissant_validates_and_loads_offline(
 
 
 def test_dataset_card_front_matter_and_loading(
-    hostile_release: tuple[Path, BuildResult], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    hostile_release: tuple[Path, BuildResult], tmp_path: Path
 ) -> None:
     import datasets
     from huggingface_hub import DatasetCard
@@ -190,8 +190,8 @@ def test_dataset_card_front_matter_and_loading(
                     "## Bias audit", "## Licences", "## How to reproduce"):  # fmt: skip
         assert heading in card.text
     assert "curate reproduce" in card.text
-    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "cache"))
-    loaded = datasets.load_dataset(str(outdir), split="train")
+    # A fresh cache: datasets would otherwise reuse one made for an earlier release at this path.
+    loaded = datasets.load_dataset(str(outdir), split="train", cache_dir=str(tmp_path / "cache"))
     assert loaded.num_rows == result.manifest["totals"]["kept"]
 
 
