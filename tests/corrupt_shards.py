@@ -591,14 +591,24 @@ def _arc_damage(outdir: Path) -> dict[str, BadCase]:
     middle = 10 + (len(damaged) - 18) // 2
     for i in range(middle, middle + 16):
         damaged[i] ^= 0xFF
+    intact = members[3]
     members[3] = bytes(damaged)
     offsets = _write_members(outdir / name, members)
     locators = [f"offset:{o}" for o in offsets]
-    return {
+    cases = {
         name: BadCase(
             "arc_damage", offsets[3], (locators[3],), tuple(locators[1:3]), (locators[3],)
         )
     }
+    # The last member loses its gzip trailer: its record is complete but not trustworthy.
+    name = "arc-cut-short.arc.gz"
+    members[3] = intact
+    members[-1] = members[-1][:-4]
+    _write_members(outdir / name, members)
+    cases[name] = BadCase(
+        "arc_damage", offsets[-1], (locators[-1],), tuple(locators[1:-1]), (locators[-1],)
+    )
+    return cases
 
 
 # Kind of damage -> its builder; every kind the faults page lists, in its order.

@@ -622,14 +622,22 @@ def read_arc(
         raw.seek(0)
         stream: _GzipMembers | _PlainStream = _GzipMembers(raw) if gzipped else _PlainStream(raw)
         position = (0, 0)
+        # A record's document is held back until the next record starts: a gzip member cut
+        # short is only noticed when the bytes after the record are read.
+        held: Doc | None = None
         try:
             while True:
                 position = stream.position()
                 line = stream.readline(4096)
                 if not line:
+                    if held is not None:
+                        yield held
                     return
                 if not line.strip():
                     continue
+                if held is not None:
+                    yield held
+                    held = None
                 locator = _arc_locator(position)
                 fields = line.decode("utf-8", "replace").split()
                 if len(fields) != 5 or not fields[4].isdigit():
@@ -648,17 +656,30 @@ def read_arc(
                         length -= got
                     continue
                 block = stream.read(length)
+                if (
+                    len(block) < length
+                    or getattr(stream, "member_start", position[0]) != position[0]
+                ):
+                    # Fewer bytes than declared, or the declared length runs into the next
+                    # gzip member: the record is damaged and nothing after it can be trusted.
+                    yield shard.error(
+                        locator,
+                        f"record length {length} does not match its data; rest of file skipped",
+                    )
+                    return
                 if url.startswith("filedesc://"):
                     skip("arc_header_record")
                     continue
                 provenance = {"url": url, "fetch_date": _arc_date(date)}
                 parsed = _split_http(block)
                 if parsed is None:
-                    yield shard.doc(locator, payload=block, content_type=mime.lower(), **provenance)
+                    held = shard.doc(
+                        locator, payload=block, content_type=mime.lower(), **provenance
+                    )
                     continue
                 status, headers, body = parsed
                 content_type = dict(headers).get("content-type", mime).split(";")[0].strip()
-                yield shard.doc(
+                held = shard.doc(
                     locator,
                     payload=body,
                     http_status=status,
@@ -670,9 +691,11 @@ def read_arc(
             # The damaged member, not the record before it whose end was still being read.
             if isinstance(stream, _GzipMembers):
                 position = (stream.member_start, 0)
+            locator = _arc_locator(position)
+            if held is not None and held.source_record != locator:
+                yield held
             yield shard.error(
-                _arc_locator(position),
-                f"unreadable data ({type(exc).__name__}); rest of file skipped",
+                locator, f"unreadable data ({type(exc).__name__}); rest of file skipped"
             )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.build import resolve_model_paths
@@ -93,6 +93,8 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("properties")
 
 
+# Cheap examples (a few ms each): more of them than the profile's default.
+@settings(max_examples=200)
 @given(data=st.binary(max_size=2048), name=st.sampled_from(NAMES))
 def test_readers_take_arbitrary_bytes(scratch: Path, data: bytes, name: str) -> None:
     path = scratch / name
@@ -158,6 +160,8 @@ def damaged(data: bytes, edits: list[tuple[str, float, int, int]]) -> bytes:
     return bytes(out)
 
 
+# Cheap examples (a few ms each): more of them than the profile's default.
+@settings(max_examples=200)
 @given(name=st.sampled_from(sorted(VALID)), edits=damages)
 def test_readers_take_damaged_copies_of_valid_shards(
     scratch: Path, name: str, edits: list[tuple[str, float, int, int]]
@@ -221,6 +225,8 @@ def _doc(**fields: Any) -> Doc:
     return Doc(id="0" * 32, source_uri="x", source_record="line:1", **fields)
 
 
+# Cheap examples (a few ms each): more of them than the profile's default.
+@settings(max_examples=200)
 @given(text=texts)
 def test_every_document_stage_takes_any_text(stages: list[Any], text: str) -> None:
     run_stages(stages, _doc(source_format="jsonl", text=text))
@@ -240,6 +246,8 @@ markup = st.one_of(
 )  # fmt: skip
 
 
+# Cheap examples (a few ms each): more of them than the profile's default.
+@settings(max_examples=200)
 @given(
     payload=markup,
     content_type=st.sampled_from(("text/html", "text/plain", "application/xhtml+xml", None)),
