@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 LID_MODEL := build/models/lid.176.ftz
 export PYTHONHASHSEED := 0
 
-.PHONY: install run test test-all lint bench bench-scale bench-gpu bench-peer eval-pii eval-license eval-toxicity eval-dedup clean
+.PHONY: install run test test-all lint bench bench-scale bench-gpu bench-peer eval-pii eval-license eval-toxicity eval-dedup eval-quality clean
 
 install: $(INSTALLED) $(LID_MODEL)
 
@@ -43,6 +43,7 @@ PEER_VENV := build/bench-peer
 bench: install bench-peer
 	$(PY) -m bench.bench_pipeline
 	$(PY) -m bench.bench_toxicity
+	$(PY) -m bench.bench_quality
 	$(PY) -m bench.bench_pii
 	$(PY) -m bench.bench_dedup --docs 100000 --peer-python $(PEER_VENV)/bin/python
 	$(PY) -m bench.bench_explain
@@ -75,6 +76,10 @@ eval-dedup: install
 eval-toxicity: install
 	$(PY) -m bench.eval_toxicity
 	$(PY) -m bench.eval_toxicity --probe
+
+# curate train-quality on Davidson 'neither' vs 'offensive' tweets (docs/quality.md).
+eval-quality: install
+	$(PY) -m bench.eval_quality
 
 clean:
 	rm -rf out build/sample .pytest_cache

@@ -236,6 +236,13 @@ def _duplicates(items: list[str]) -> tuple[int, int]:
     return count, chars
 
 
+_NGRAM_COLUMNS = {
+    f"{kind}_{n}": f"{kind}_{n}gram_char_ratio"
+    for kind, sizes in (("top", TOP_NGRAMS), ("dup", DUP_NGRAMS))
+    for n in sizes
+}
+
+
 def _chars(gram: tuple[str, ...]) -> int:
     return sum(map(len, gram))
 
@@ -298,7 +305,7 @@ class C4Lines:
     curly_bracket: bool
 
 
-def c4_clean(text: str, thresholds: QualityThresholds) -> C4Lines:
+def c4_clean(text: str, thresholds: QualityThresholds, lines: list[str] | None = None) -> C4Lines:
     """C4's line pass (TFDS c4_utils.clean_page), recording instead of stopping on a page rule.
 
     Lines without terminal punctuation (or ending in an ellipsis), with fewer than
@@ -309,7 +316,8 @@ def c4_clean(text: str, thresholds: QualityThresholds) -> C4Lines:
     ending = tuple(thresholds.terminal_punctuation)
     kept: list[str] = []
     lorem = curly = False
-    lines = text.split("\n")
+    if lines is None:
+        lines = text.split("\n")
     max_word = thresholds.c4_max_word_length
     for raw in lines:
         line = raw.strip()
@@ -369,13 +377,16 @@ def quality_signals(
     stripped = [line.strip() for line in lines]
     non_empty = [line for line in stripped if line]
     n_lines = len(lines)
+    # Line ratios are over non-empty lines: the extractor separates paragraphs by a blank
+    # line, where the published rules were measured on text with one line per paragraph.
+    n_text_lines = len(non_empty)
     paragraphs = _PARAGRAPH_BREAK.split(text.strip())
     dup_lines, dup_line_chars = _duplicates(non_empty)
     dup_paras, dup_para_chars = _duplicates(paragraphs)
     chars = len(text)
     ending = tuple(thresholds.terminal_punctuation)
     short = thresholds.fineweb_short_line_chars
-    c4 = c4_clean(text, thresholds)
+    c4 = c4_clean(text, thresholds, lines)
 
     def ratio(part: float, whole: float) -> float:
         return round(part / whole, 4) if whole else 0.0
@@ -390,16 +401,15 @@ def quality_signals(
         "stop_word_count": (
             None if stop_words is None else sum(map(stop_words.__contains__, tokens))
         ),
-        "bullet_line_ratio": ratio(sum(map(_starts_with_bullet, stripped)), n_lines),
-        "ellipsis_line_ratio": ratio(sum(map(_ends_with_ellipsis, stripped)), n_lines),
+        "bullet_line_ratio": ratio(sum(map(_starts_with_bullet, non_empty)), n_text_lines),
+        "ellipsis_line_ratio": ratio(sum(map(_ends_with_ellipsis, non_empty)), n_text_lines),
         "dup_line_ratio": ratio(dup_lines, len(non_empty)),
         "dup_para_ratio": ratio(dup_paras, len(paragraphs)),
         "dup_line_char_ratio": ratio(dup_line_chars, chars),
         "dup_para_char_ratio": ratio(dup_para_chars, chars),
     }
     for key, value in ngram_repetition(tokens, lengths).items():
-        kind, n = key.split("_")
-        signals[f"{kind}_{n}gram_char_ratio"] = ratio(value, word_chars)
+        signals[_NGRAM_COLUMNS[key]] = ratio(value, word_chars)
     signals.update(
         c4_lines_removed=c4.lines_removed,
         c4_chars_removed=c4.chars_removed,
@@ -407,16 +417,17 @@ def quality_signals(
         c4_lorem_ipsum=c4.lorem_ipsum,
         c4_curly_bracket=c4.curly_bracket,
         c4_text_cleaned=False,
-        # FineWeb (datatrove): lines as split on "\n", stripped only for the duplicate check.
         fineweb_line_punct_ratio=ratio(
-            sum(map(operator.methodcaller("endswith", ending), lines)), n_lines
+            sum(map(operator.methodcaller("endswith", ending), non_empty)), n_text_lines
         ),
-        fineweb_short_line_ratio=ratio(sum(map(short.__ge__, map(len, lines))), n_lines),
+        fineweb_short_line_ratio=ratio(sum(map(short.__ge__, map(len, non_empty))), n_text_lines),
         fineweb_char_dup_ratio=ratio(
-            _duplicates([line for line in lines if line.strip()])[1],
+            _duplicates(list(compress(lines, stripped)))[1],
             chars - text.count("\n"),
         ),
-        fineweb_list_ratio=ratio(text.count("\n"), words),
+        # datatrove counts newlines in text with one line per paragraph: here, the breaks
+        # between non-empty lines.
+        fineweb_list_ratio=ratio(max(n_text_lines - 1, 0), words),
     )
     return signals
 
@@ -447,23 +458,25 @@ def _gopher_quality(doc: Doc, t: QualityThresholds) -> list[DropReason]:
     return reasons
 
 
+# (signal, threshold, reason) of every Gopher repetition rule: each fails above its threshold.
+_REPETITION_RULES: tuple[tuple[str, str, DropReason], ...] = (
+    ("dup_line_ratio", "max_dup_line_ratio", DropReason.DUP_LINES),
+    ("dup_para_ratio", "max_dup_para_ratio", DropReason.DUP_PARAGRAPHS),
+    ("dup_line_char_ratio", "max_dup_line_char_ratio", DropReason.DUP_LINE_CHARS),
+    ("dup_para_char_ratio", "max_dup_para_char_ratio", DropReason.DUP_PARAGRAPH_CHARS),
+    *(
+        (column, f"max_{column}", DropReason(column.removesuffix("_char_ratio")))
+        for column in _NGRAM_COLUMNS.values()
+    ),
+)
+
+
 def _gopher_repetition(doc: Doc, t: QualityThresholds) -> list[DropReason]:
-    rules = [
-        (doc.dup_line_ratio, t.max_dup_line_ratio, DropReason.DUP_LINES),
-        (doc.dup_para_ratio, t.max_dup_para_ratio, DropReason.DUP_PARAGRAPHS),
-        (doc.dup_line_char_ratio, t.max_dup_line_char_ratio, DropReason.DUP_LINE_CHARS),
-        (doc.dup_para_char_ratio, t.max_dup_para_char_ratio, DropReason.DUP_PARAGRAPH_CHARS),
+    return [
+        reason
+        for signal, limit, reason in _REPETITION_RULES
+        if (getattr(doc, signal) or 0.0) > getattr(t, limit)
     ]
-    rules += [
-        (
-            getattr(doc, f"{kind}_{n}gram_char_ratio"),
-            getattr(t, f"max_{kind}_{n}gram_char_ratio"),
-            DropReason(f"{kind}_{n}gram"),
-        )
-        for kind, sizes in (("top", TOP_NGRAMS), ("dup", DUP_NGRAMS))
-        for n in sizes
-    ]
-    return [reason for value, limit, reason in rules if (value or 0.0) > limit]
 
 
 def _c4(doc: Doc, t: QualityThresholds) -> list[DropReason]:
