@@ -76,6 +76,9 @@ def test_word_list_and_classifier_stages_are_audited_and_recorded(
     audited = {s["stage"] for s in audit["stages"]}
     assert {"quality", "word_list", "quality_model"} <= audited
     assert any(g["stage"] == "word_list" and g["removed"] for g in audit["groups"])
+    # One of the seven pages about deaf people swears in passing: the filter's rate for the
+    # group is over twice its overall rate, and the audit says so.
+    assert {"stage": "word_list", "group": "disability:deaf"} in audit["marks"]
     models = {m["name"]: m for m in manifest["models"]}
     assert (
         models[f"quality-{model.stem}"]["sha256"]
