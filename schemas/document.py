@@ -20,7 +20,11 @@ class Status(StrEnum):
 
 @dataclass(slots=True, frozen=True)
 class PiiSpan:
-    """One detected PII entity: its type and offsets in the extracted text before redaction."""
+    """One detected PII entity: its type and offsets in the extracted text before redaction.
+
+    With `quality.clean_lines` the quality stage, which runs before PII redaction, rewrites the
+    text to the lines C4 keeps; the offsets then refer to that cleaned text.
+    """
 
     type: str
     start: int
