@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # The rule groups of the quality stage, in the order their verdicts are recorded.
 RuleGroup = Literal["gopher_quality", "gopher_repetition", "c4", "fineweb"]
@@ -203,8 +203,3 @@ class QualitySettings(QualityThresholds):
     )
     word_list: WordListSettings = WordListSettings()
     classifier: QualityClassifierSettings = QualityClassifierSettings()
-    # The per-language thresholds read from `languages_dir` (transforms.quality.language_table)
-    # when the pipeline is built. Kept on the settings object so that they travel, pickled with
-    # it, to the workers that run the decide step, which need not have the configs/ folder. Not
-    # part of the configuration: never serialised.
-    _language_table: Any = PrivateAttr(default=None)

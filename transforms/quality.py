@@ -516,12 +516,17 @@ def check_with(doc: Doc, thresholds: QualityThresholds, rules: tuple[str, ...]) 
     return [reason.value for group in rules for reason in RULES[group](doc, thresholds)]
 
 
+# The decide step calls `check` once per document with the same settings object: the table is
+# kept per object (the settings are held too, so their id cannot be reused). Workers that run the
+# decide step read the language files themselves, as they read the language-ID model file.
+_TABLES: dict[int, tuple[QualitySettings, LanguageTable]] = {}
+
+
 def _table_of(settings: QualitySettings) -> LanguageTable:
-    """The table kept on the settings object (read once, then pickled with it to workers)."""
-    table: LanguageTable | None = settings._language_table
-    if table is None:
-        table = settings._language_table = language_table(settings)
-    return table
+    held = _TABLES.get(id(settings))
+    if held is None or held[0] is not settings:
+        held = _TABLES[id(settings)] = (settings, language_table(settings))
+    return held[1]
 
 
 def check(doc: Doc, settings: QualitySettings) -> list[str]:
@@ -558,9 +563,9 @@ class ScoreQuality(AnnotateDocs):
 
     def __init__(self, settings: QualitySettings) -> None:
         self.settings = settings
-        # Read when the pipeline is built, so a bad language file fails before the run; the
-        # table travels with the settings (and so with the decide step) to the workers.
-        self.table = _table_of(settings)
+        # Read when the pipeline is built, so a bad language file fails before the run and
+        # the thresholds travel with the transform.
+        self.table = language_table(settings)
 
     def annotate(self, doc: Doc) -> None:
         score(doc, self.settings, self.table)
