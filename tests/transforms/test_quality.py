@@ -240,3 +240,22 @@ def test_bad_language_file_is_one_sentence(tmp_path: Path) -> None:
 
 def test_tokens_are_lowercased() -> None:
     assert tokens_of("The Mill") == (["the", "mill"], 0)
+
+
+def test_pii_offsets_refer_to_the_cleaned_text_when_lines_are_cleaned() -> None:
+    from schemas.pii import PiiSettings
+    from transforms.pii import RedactPII
+
+    contact = "For questions about the mill, write to miller@example.org any day of the week."
+    text = "Menu\nHome\n" + PROSE + "\n" + contact
+    doc = scored(text, settings=SETTINGS.model_copy(update={"clean_lines": True}))
+    cleaned = doc.text
+    assert doc.c4_text_cleaned and not cleaned.startswith("Menu")
+    redact = RedactPII(PiiSettings())
+    redact.setup()
+    redact.start_bundle()
+    [out] = list(redact.process(doc))
+    [span] = [s for s in out.pii_spans if s.type == "EMAIL_ADDRESS"]
+    # The offsets index the text the PII stage received: the cleaned text, not the extracted one.
+    assert cleaned[span.start : span.end] == "miller@example.org"
+    assert text[span.start : span.end] != "miller@example.org"
