@@ -3,12 +3,13 @@
 A takedown request (a file of document ids, URLs or domains, one per line; blank lines and
 `#` comments ignored) is matched against the parent release's ledger. Only the shards that
 hold a matched document are rewritten: their rows of matched documents are removed from
-`data/` and `rejected/` (and from any other output folder whose files have an `id` column),
-and in `ledger/` those documents become `rejected` at stage `takedown` with reason `takedown`
-(the flag `takedown:takedown` is appended, so earlier flags still show what the build
-decided). Rewritten shards go through the release writer (`release.parquet_bytes`) with the
-parent's output settings; every other file is copied, so it is byte-identical to the parent's.
-No stage runs again.
+`data/` and `rejected/` (and from any other output folder whose files have an `id` column);
+in `ledger/` every matched document gets the flag `takedown:takedown`, and the kept ones become
+`rejected` at stage `takedown` with reason `takedown` (documents the build had already rejected
+keep their stage and reason, so the funnel of the earlier stages stays the parent's).
+Rewritten shards go through the release writer (`release.parquet_bytes`) with the parent's
+output settings; every other file is copied, so it is byte-identical to the parent's. No stage
+runs again.
 
 A URL matches the `url` column exactly; a domain matches a document whose host is the domain
 or one of its subdomains (`example.org` matches `www.example.org`). Duplicates of a removed
@@ -152,9 +153,14 @@ def _rewrite(path: Path, removed: set[str], folder: str, output: OutputSettings)
     rows = pq.read_table(path).to_pylist()
     if folder == "ledger":
         for row in rows:
-            if row["id"] in removed:
+            if row["id"] not in removed:
+                continue
+            # Every matched document carries the flag; a kept one is now rejected here, while
+            # one the build had already rejected (or failed) keeps its verdict, so the funnel
+            # of the stages before is the parent's.
+            row["flags"] = [*(row.get("flags") or []), f"{STAGE}:{DropReason.TAKEDOWN}"]
+            if row["status"] == "kept":
                 row["status"], row["stage"], row["reason"] = "rejected", STAGE, DropReason.TAKEDOWN
-                row["flags"] = [*(row.get("flags") or []), f"{STAGE}:{DropReason.TAKEDOWN}"]
     else:
         rows = [row for row in rows if row["id"] not in removed]
     from pipelines.release import parquet_bytes
