@@ -7,7 +7,7 @@ prints the JSON Schema of this model; `schema_version` changes whenever a field 
 renamed or given a new meaning.
 
 Version history: 1.0 first release; 1.1 adds `run.cpu_seconds`, `run.stage_cpu_seconds`,
-`run.energy` and `takedown`.
+`run.energy`, `takedown` and `parent`.
 """
 
 from __future__ import annotations
