@@ -24,6 +24,7 @@ apply_offline_defaults()
 
 import argparse  # noqa: E402
 import importlib  # noqa: E402
+import logging  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
@@ -31,6 +32,7 @@ import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from schemas.config import ConfigError, CurateConfig, load_config  # noqa: E402
+from transforms.errors import StageError  # noqa: E402
 
 DEFAULT_CONFIG = "configs/default.yaml"
 # Commands on published releases: each module has add_arguments(parser) and command(args).
@@ -181,7 +183,10 @@ def _run(args: argparse.Namespace, beam_args: list[str]) -> int:
         f"rejected, {totals['error']} errors ({totals['records_skipped']} non-document records "
         f"skipped)"
     )
-    print(f"curate: release written to {result.outdir}/ (data/, ledger/, manifest.json)")
+    print(
+        f"curate: release written to {result.outdir}/ (data/, ledger/, manifest.json, "
+        "report.html, croissant.json, README.md)"
+    )
     audit = result.manifest["summaries"].get("bias_audit")
     if audit:
         for message in audit["messages"]:
@@ -210,7 +215,19 @@ def command_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+class _StageErrorsPrintedOnce(logging.Filter):
+    """Beam logs a stage's failure with its traceback before re-raising it; the command line
+    prints a `StageError` as one sentence instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], StageError))
+
+
+_STAGE_ERRORS_PRINTED_ONCE = _StageErrorsPrintedOnce()
+
+
 def main(argv: list[str] | None = None) -> int:
+    logging.getLogger("apache_beam.runners.common").addFilter(_STAGE_ERRORS_PRINTED_ONCE)
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     try:
@@ -235,11 +252,12 @@ def main(argv: list[str] | None = None) -> int:
 
             return command_train_quality(args)
         return command_sample(args)
-    except ConfigError as exc:
+    except (ConfigError, StageError) as exc:
         from pipelines.inspect import _safe
 
         # Messages quote paths and values as given; control characters must not reach the
-        # terminal.
+        # terminal. A StageError is a stage that cannot start (a missing model or lexicon, a
+        # bad file its config names); its message never holds document text.
         print(f"curate: error: {_safe(exc)}", file=sys.stderr)
         return getattr(exc, "exit_status", 2)
 

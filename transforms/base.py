@@ -16,10 +16,9 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas.document import Doc
+from transforms.errors import StageError
 
-
-class StageError(Exception):
-    """An error whose message is safe to record: it never contains document text."""
+__all__ = ["AnnotateDocs", "StageClock", "StageError", "error_message"]
 
 
 def error_message(exc: BaseException) -> str:

@@ -38,6 +38,18 @@ def test_bad_arguments_exit_2_with_one_sentence(
     assert "Traceback" not in err
 
 
+def test_a_stage_that_cannot_start_is_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    argv = ["run", "--output", str(tmp_path / "out"), "--set", "pii.ner_model=no_such_pipeline"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("curate: error: pii.ner_model: the spaCy pipeline 'no_such_pipeline'")
+    assert err.count("\n") == 0
+    assert [r for r in caplog.records if r.exc_info] == []
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
 def test_unknown_format_names_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     odd = tmp_path / "crawl.bin"
     odd.write_bytes(b"x")
