@@ -319,6 +319,12 @@ def c4_clean(text: str, thresholds: QualityThresholds, lines: list[str] | None =
     if lines is None:
         lines = text.split("\n")
     max_word = thresholds.c4_max_word_length
+    min_words = thresholds.c4_min_words_per_line
+    # The phrase checks are case-insensitive; most pages hold none of the phrases at all, and
+    # then no line needs lowercasing.
+    lowered_text = text.lower()
+    phrases = any(p in lowered_text for p in ("lorem ipsum", "javascript", "cookie", "polic"))
+    phrases = phrases or "terms of use" in lowered_text
     for raw in lines:
         line = raw.strip()
         # The checks run in C4's order; the cheap ones decide most lines.
@@ -328,9 +334,10 @@ def c4_clean(text: str, thresholds: QualityThresholds, lines: list[str] | None =
             line = _CITATION.sub("", line)
         if not line.endswith(ending) or line.endswith(_ELLIPSES):
             continue
-        if len(line.split()) < thresholds.c4_min_words_per_line:
+        # Splitting stops once the minimum is reached: only "fewer than" matters.
+        if min_words > 0 and len(line.split(None, min_words - 1)) < min_words:
             continue
-        lowered = line.lower()
+        lowered = line.lower() if phrases else ""
         if "lorem ipsum" in lowered:
             lorem = True
         if "javascript" in lowered:
