@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from schemas.config import ConfigError
-from transforms.quality_model import LABEL_PREFIX, label_probabilities, model_input, sha256_of
 
 
 @dataclass(frozen=True)
@@ -132,6 +131,10 @@ def _train_supervised(fasttext: Any, train_file: Path, args: argparse.Namespace)
 
 def train(args: argparse.Namespace) -> TrainResult:
     import fasttext
+
+    # The scoring stage's module loads Beam; the command line imports this module for its
+    # arguments on every command, so the stage's helpers are imported only to train.
+    from transforms.quality_model import LABEL_PREFIX, label_probabilities, model_input, sha256_of
 
     if not 0.0 < args.holdout <= 0.5:
         raise ConfigError("--holdout must lie in (0, 0.5].")
