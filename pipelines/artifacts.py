@@ -1,4 +1,4 @@
-"""The release's human- and catalogue-facing files, written after the manifest is published.
+"""The release's human- and catalogue-facing files, derived from the manifest.
 
     report.html     self-contained HTML report with charts (`pipelines/report.py`)
     croissant.json  Croissant 1.1 JSON-LD with RAI fields (`pipelines/croissant.py`)
@@ -6,9 +6,10 @@
 
 Each is a pure function of the manifest and the published Parquet files, so the same release
 gives the same bytes; each is written to a temporary name and renamed, so a reader never sees
-a partial file. `curate run` writes them after the manifest; `curate report` rewrites the report
-of an existing release, and a release derived from another (a takedown) calls `write_artifacts`
-for its own.
+a partial file. `curate run` writes them into the staging folder, from the staged Parquet files,
+and publishes them with the data before the manifest; `curate report` rewrites the report of an
+existing release, and a release derived from another (a takedown) calls `write_artifacts` for
+its own.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def _write(outdir: str, name: str, text: str) -> None:
 
 
 def write_artifacts(outdir: str | Path, manifest: dict[str, Any]) -> None:
-    """Write report.html, croissant.json and README.md into a published release."""
+    """Write report.html, croissant.json and README.md into a release folder (or its staging)."""
     outdir = str(outdir)
     facts: ReleaseFacts = gather(outdir, manifest)
     _write(outdir, report.REPORT, report.render(facts))

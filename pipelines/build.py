@@ -26,7 +26,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 
 from pipelines import incremental, lineage_events, release, resume
 from pipelines import manifest as manifest_builder
-from pipelines.artifacts import write_artifacts
+from pipelines.artifacts import ARTIFACTS, write_artifacts
 from pipelines.decide import DecideDocs
 from pipelines.dedup_index import WriteDedupIndex, fill_empty_index_shards
 from pipelines.energy import EnergyMeter
@@ -487,8 +487,10 @@ def _build_and_publish(
     manifest = manifest_builder.build_manifest(outdir, config, stages, models, files, run)
     if chain is not None:
         manifest = manifest.model_copy(update={"parent": chain.link})
-    release.publish(outdir, files, manifest_builder.manifest_bytes(manifest))
-    write_artifacts(outdir, manifest.model_dump(mode="json"))
+    # The report, Croissant file and dataset card are staged with the data and published with
+    # it, before the manifest: a crash never leaves pages of another build beside a manifest.
+    write_artifacts(release.join(outdir, release.STAGING), manifest.model_dump(mode="json"))
+    release.publish(outdir, [*files, *ARTIFACTS], manifest_builder.manifest_bytes(manifest))
     if progress:
         print("curate: release published", file=sys.stderr)
     return BuildResult(outdir=outdir, manifest=manifest.model_dump(mode="json"))

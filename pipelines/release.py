@@ -258,7 +258,7 @@ def publish(outdir: str, relative_paths: list[str], manifest_json: bytes) -> Non
     write_atomically(staged_manifest, manifest_json)
     if FileSystems.exists(manifest):
         FileSystems.delete([manifest])
-    # Temporary files that a crash left beside final names (pages written after a publish).
+    # Temporary files that a crash left beside final names (a page `curate report` rewrote).
     orphans = [
         m.path
         for m in FileSystems.match([join(outdir, "*.tmp-*")])[0].metadata_list
