@@ -41,7 +41,7 @@ import operator
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import compress, filterfalse, pairwise
 from pathlib import Path
@@ -152,6 +152,8 @@ class LanguageTable:
     thresholds: Mapping[str, QualityThresholds]
     path: str
     sha256: str
+    # Each language's stop words as a set, built once rather than per document.
+    stop_words: Mapping[str, frozenset[str] | None] = field(default_factory=dict)
 
 
 def resolve_path(path: str) -> Path:
@@ -192,7 +194,13 @@ def _load_table(directory: str, base_json: str) -> LanguageTable:
             if error["type"] == "extra_forbidden":
                 raise ConfigError(f"Language settings {path}: unknown key '{key}'.") from None
             raise ConfigError(f"Language settings {path}: key '{key}': {error['msg']}.") from None
-    return LanguageTable(thresholds=table, path=str(folder), sha256=digest.hexdigest())
+    stop_words = {
+        language: frozenset(found.stop_words) if found.stop_words else None
+        for language, found in table.items()
+    }
+    return LanguageTable(
+        thresholds=table, path=str(folder), sha256=digest.hexdigest(), stop_words=stop_words
+    )
 
 
 def language_table(settings: QualitySettings) -> LanguageTable:
@@ -215,6 +223,8 @@ def thresholds_for(language: str | None, table: LanguageTable) -> QualityThresho
 def tokens_of(text: str) -> tuple[list[str], int]:
     """Lowercased words (whitespace tokens, each CJK character on its own) and the CJK count."""
     lowered = text.lower()
+    if lowered.isascii():
+        return lowered.split(), 0
     # Every CJK token is a single CJK character, so they can be counted over the whole text;
     # text without them (most of a crawl) is split on whitespace in C.
     cjk = len(_CJK_CHAR.findall(lowered))
@@ -557,7 +567,7 @@ def score(doc: Doc, settings: QualitySettings, table: LanguageTable) -> None:
         doc.quality_skipped_reason = found
     else:
         thresholds = found
-        stop_words = frozenset(found.stop_words) if found.stop_words else None
+        stop_words = table.stop_words[doc.language or ""]
     for name, value in quality_signals(doc.text, thresholds, stop_words).items():
         setattr(doc, name, value)
     if settings.clean_lines and doc.c4_lines_removed:
