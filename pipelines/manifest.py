@@ -226,6 +226,21 @@ def stage_summaries(outdir: str, stages: list[Stage]) -> dict[str, Any]:
     return found
 
 
+# The ledger columns the manifest's totals, funnel and summaries are computed from.
+SUMMARY_COLUMNS = (
+    "status", "stage", "reason", "flags", "language", "license", "license_evidence",
+    "opt_out_signals", "toxicity_score", "identity_groups", "pii_spans",
+)  # fmt: skip
+
+
+def summary_columns(ledger_dir: str) -> dict[str, list[Any]]:
+    """The `SUMMARY_COLUMNS` a ledger folder holds, as Python lists."""
+    ledger = ds.dataset(ledger_dir, format="parquet")
+    columns = [c for c in SUMMARY_COLUMNS if c in ledger.schema.names]
+    table = ledger.to_table(columns=columns)
+    return {name: table.column(name).to_pylist() for name in columns}
+
+
 def build_manifest(
     outdir: str,
     config: CurateConfig,
@@ -234,14 +249,7 @@ def build_manifest(
     files: list[str],
     run: RunInfo,
 ) -> Manifest:
-    ledger = ds.dataset(join(outdir, STAGING, "ledger"), format="parquet")
-    wanted = [
-        "status", "stage", "reason", "flags", "language", "license", "license_evidence",
-        "opt_out_signals", "toxicity_score", "identity_groups", "pii_spans",
-    ]  # fmt: skip
-    columns = [c for c in wanted if c in ledger.schema.names]
-    table = ledger.to_table(columns=columns)
-    rows = {name: table.column(name).to_pylist() for name in columns}
+    rows = summary_columns(join(outdir, STAGING, "ledger"))
     status_counts = Counter(rows["status"])
     inputs = input_infos(outdir)
     outputs = []

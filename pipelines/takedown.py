@@ -168,17 +168,6 @@ def _rewrite(path: Path, removed: set[str], folder: str, output: OutputSettings)
     return parquet_bytes(rows, schema, output)
 
 
-def _ledger_rows(staging: Path) -> dict[str, list[Any]]:
-    ledger = ds.dataset(staging / "ledger", format="parquet")
-    wanted = [
-        "status", "stage", "reason", "flags", "language", "license", "license_evidence",
-        "opt_out_signals", "toxicity_score", "identity_groups", "pii_spans",
-    ]  # fmt: skip
-    columns = [c for c in wanted if c in ledger.schema.names]
-    table = ledger.to_table(columns=columns)
-    return {name: table.column(name).to_pylist() for name in columns}
-
-
 def takedown(outdir: str, kind: str, request_file: str, newdir: str) -> dict[str, Any]:
     """Write the release without the requested documents into `newdir`; return its manifest."""
     # Beam is imported when a takedown runs: the CLI imports every command's module.
@@ -219,7 +208,7 @@ def takedown(outdir: str, kind: str, request_file: str, newdir: str) -> dict[str
         else:
             shutil.copyfile(source, target)
 
-    rows = _ledger_rows(staging)
+    rows = manifest_builder.summary_columns(str(staging / "ledger"))
     stages = enabled_stages(config)
     steps = [_Step(s["name"], s["version"]) for s in parent["stages"][1:]]
     steps = [s for s in steps if s.name != STAGE] + [_Step(STAGE, VERSION)]

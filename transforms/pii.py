@@ -648,10 +648,19 @@ def _recognizer_classes() -> SimpleNamespace:
     ip_base: Any = pr.IpRecognizer
     enhancer_base: Any = p.ContextAwareEnhancer
 
+    def enhanced(result: Any) -> bool:
+        return bool(
+            result.recognition_metadata.get(pa.RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY)
+        )
+
     class ContextMixin:
-        """Raise the score of a result that has a context word near it (see `context_near`)."""
+        """Raise the score of a result that has a context word near it (see `context_near`),
+        then keep the results that `keep` accepts."""
 
         context_pattern: re.Pattern[str]
+
+        def keep(self, text: str, result: Any) -> bool:
+            return True
 
         def enhance_using_context(
             self,
@@ -669,7 +678,7 @@ def _recognizer_classes() -> SimpleNamespace:
                     result.recognition_metadata[
                         pa.RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY
                     ] = True
-            return raw_recognizer_results
+            return [r for r in raw_recognizer_results if self.keep(text, r)]
 
     class SegmentPhoneRecognizer(ContextMixin, phone_base):
         """presidio's phone recognizer, run per segment of phone characters.
@@ -762,54 +771,29 @@ def _recognizer_classes() -> SimpleNamespace:
             super().__init__(context=list(SSN_CONTEXT))
             self.context_pattern = _context_pattern(SSN_CONTEXT)
 
-        def enhance_using_context(
-            self,
-            text: str,
-            raw_recognizer_results: list[Any],
-            other_raw_recognizer_results: list[Any],
-            nlp_artifacts: Any,
-            context: list[str] | None = None,
-        ) -> list[Any]:
-            results = super().enhance_using_context(
-                text, raw_recognizer_results, other_raw_recognizer_results, nlp_artifacts, context
+        def keep(self, text: str, result: Any) -> bool:
+            # A weak form (see OTHER_ID_CONTEXT) next to a word naming another identifier is
+            # that identifier.
+            return (
+                result.score >= SSN_SEPARATED_SCORE
+                or enhanced(result)
+                or not context_near(text, result.start, result.end, self.other_id_pattern)
             )
-            return [
-                r
-                for r in results
-                if r.score >= SSN_SEPARATED_SCORE
-                or r.recognition_metadata.get(pa.RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY)
-                or not context_near(text, r.start, r.end, self.other_id_pattern)
-            ]
 
     class ContextIpRecognizer(ContextMixin, ip_base):
         def __init__(self) -> None:
             super().__init__(context=list(IP_CONTEXT))
             self.context_pattern = _context_pattern(IP_CONTEXT, whole=True)
 
-        def enhance_using_context(
-            self,
-            text: str,
-            raw_recognizer_results: list[Any],
-            other_raw_recognizer_results: list[Any],
-            nlp_artifacts: Any,
-            context: list[str] | None = None,
-        ) -> list[Any]:
-            results = super().enhance_using_context(
-                text, raw_recognizer_results, other_raw_recognizer_results, nlp_artifacts, context
+        def keep(self, text: str, result: Any) -> bool:
+            # A bare "::" between spaces with a word after it separates ("Home :: Blog",
+            # Haskell's "f :: Int"); the unspecified address ends a clause or takes a prefix
+            # ("::/0", "src=::"). An "ip" context word keeps it an address.
+            return (
+                text[result.start : result.end] != "::"
+                or enhanced(result)
+                or SEPARATOR_COLONS.match(text, max(0, result.start - 1)) is None
             )
-            return [r for r in results if not _separator(text, r)]
-
-    def _separator(text: str, result: Any) -> bool:
-        # A bare "::" between spaces with a word after it separates ("Home :: Blog",
-        # Haskell's "f :: Int"); the unspecified address ends a clause or takes a prefix
-        # ("::/0", "src=::"). An "ip" context word keeps it an address.
-        return (
-            text[result.start : result.end] == "::"
-            and not result.recognition_metadata.get(
-                pa.RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY
-            )
-            and SEPARATOR_COLONS.match(text, max(0, result.start - 1)) is not None
-        )
 
     class OfflineEmailRecognizer(email_base):
         """presidio's e-mail recognizer with an extractor that only uses the bundled list."""
