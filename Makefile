@@ -36,7 +36,7 @@ test-all: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy schemas transforms
+	$(VENV)/bin/mypy schemas transforms pipelines
 
 PEER_VENV := build/bench-peer
 

@@ -81,7 +81,8 @@ def load_parent(path: str, config: CurateConfig) -> ParentChain:
         )
     shas: set[str] = set()
     files: list[str] = []
-    current, current_path, seen = manifest, path, set()
+    current, current_path = manifest, path
+    seen: set[str] = set()
     while True:
         if current_path in seen or len(seen) >= _MAX_CHAIN:
             raise ConfigError(f"Parent chain of {path} loops through {current_path}.")

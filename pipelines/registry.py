@@ -9,7 +9,7 @@ here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from transforms import (
 )
 
 
-def _model_info(entry: dict[str, str | None]) -> ModelInfo:
+def _model_info(entry: Mapping[str, str | None]) -> ModelInfo:
     """A manifest entry: the file's base name (paths differ between machines) and its sha256."""
     file = entry["file"] or ""
     return ModelInfo(
