@@ -28,16 +28,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.bench_toxicity import COMMON
+
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-WORDS = (
-    "the of and to in is that for it as with was on be by this are or from at his her they have "
-    "not which one you had were but all can their an has would there been if more when will she "
-    "who no so what up out about into than them some could then its only other time new these two "
-    "may first like over do people also any after now most made well way many even world year "
-    "city water house market school report council plan music game team season local company "
-    "research data model study result public service family children history story film book"
-).split()
+# The same common English words the toxicity benchmark writes its documents from.
+WORDS = COMMON
 
 
 def generate_doc(n: int, chars: int = 2000, seed: int = 0) -> str:
