@@ -24,7 +24,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-from pipelines import incremental, lineage_events, release, resume
+from pipelines import global_pass, incremental, lineage_events, release, resume
 from pipelines import manifest as manifest_builder
 from pipelines.artifacts import ARTIFACTS, write_artifacts
 from pipelines.decide import DecideDocs
@@ -241,27 +241,6 @@ def build_shard_pass(
     )
 
 
-def build_global_pass(
-    pipeline: beam.Pipeline,
-    config: CurateConfig,
-    unit_paths: list[str],
-    num_shards: int,
-    outdir: str,
-    prior_index: list[str],
-) -> None:
-    """The global pass of a resumable build: units -> whole-corpus stages -> decide -> write."""
-    _, rest = _split_stages(config)
-    docs = (
-        pipeline
-        # staged unit file: one element per input shard
-        | "list_units" >> beam.Create(unit_paths)
-        | "reshuffle_units" >> beam.Reshuffle()
-        # Doc, as the per-shard stages left it
-        | "read_units" >> beam.FlatMap(resume.read_unit)
-    )
-    _annotate_and_write(docs, config, rest, num_shards, outdir, prior_index)
-
-
 def _runner_name(options: PipelineOptions) -> str | None:
     return options.view_as(StandardOptions).runner
 
@@ -340,8 +319,9 @@ def _execute(
     pipeline = make_pipeline()
     paths = resume.unit_paths(outdir, ordered)
     num_shards = output_shards(config, specs)
-    build_global_pass(pipeline, config, paths, num_shards, outdir, prior_index)
+    global_pass.build(pipeline, config, paths, num_shards, outdir, prior_index)
     results.append(_run(pipeline))
+    global_pass.remove_scratch(outdir)
     return results
 
 

@@ -41,6 +41,8 @@ STAGING = "_staging"
 FOLDERS = ("data", "ledger", "rejected", "dedup")
 INPUT_STATS = "inputs.json"
 SUMMARIES = "summaries"
+# Scratch folders of a local build's global pass (pipelines/global_pass.py).
+SCRATCH = ("dedup_keys", "runs")
 
 
 class OutputError(ConfigError):
@@ -196,12 +198,13 @@ def prepare_staging(outdir: str) -> None:
     """An empty staging area, except the per-shard units a crashed run left to resume from."""
     staging = join(outdir, STAGING)
     folders = [join(staging, folder) for folder in (*FOLDERS, SUMMARIES)]
+    scratch = [join(staging, folder) for folder in SCRATCH]
     if FileSystems.exists(staging):
         # Folders by name (a glob lists only files on some filesystems), then loose files.
-        leftovers = [path for path in folders if FileSystems.exists(path)] + [
+        leftovers = [path for path in folders + scratch if FileSystems.exists(path)] + [
             m.path
             for m in FileSystems.match([join(staging, "*")])[0].metadata_list
-            if posixpath.basename(m.path.rstrip("/")) != "units" and m.path not in folders
+            if posixpath.basename(m.path.rstrip("/")) != "units" and m.path not in folders + scratch
         ]
         if leftovers:
             FileSystems.delete(leftovers)

@@ -180,6 +180,39 @@ def dedup_keys(
     return keys
 
 
+def keys_or_errors(
+    docs: Sequence[Doc], settings: DedupSettings, hasher: minhash.MinHasher | None
+) -> list[DedupKey]:
+    """`dedup_keys` of a batch; should the batch fail, one document at a time, and a document
+    that fails alone is marked errored (`doc.fail`) and has no key."""
+    try:
+        return dedup_keys(docs, settings, hasher)
+    except Exception:  # one bad document must not fail the batch
+        keys: list[DedupKey] = []
+        for doc in docs:
+            try:
+                keys += dedup_keys([doc], settings, hasher)
+            except Exception as exc:
+                doc.fail(STAGE, error_message(exc))
+        return keys
+
+
+def apply_result(doc: Doc, result: tuple[Any, ...]) -> None:
+    """Write a DupResult (as the plain tuple that crossed the shuffles) onto its document."""
+    verdict = DupResult._make(result)
+    doc.dup_cluster = verdict.cluster
+    doc.dup_cluster_size = verdict.size
+    doc.dup_of = verdict.dup_of
+    doc.dup_exact = verdict.exact
+
+
+def shingle_payload(text: str, settings: DedupSettings) -> bytes:
+    """The document's distinct 64-bit shingle values, for the verification pass's exact Jaccard."""
+    source = minhash.shingle_source(text, settings.shingle)
+    _, values64, _ = minhash.shingle_values([source], settings.ngram, settings.shingle)
+    return bytes(np.unique(values64).tobytes())
+
+
 # Rank of a published document of a parent release: below every rank_key (those start with 0
 # or 1), so a cluster that holds one keeps it.
 def prior_rank(doc_id: str) -> tuple[Any, ...]:
@@ -357,26 +390,14 @@ class _ComputeKeys(beam.DoFn):
     def finish_bundle(self) -> None:
         self._clock.flush()
 
-    def _keys(self, active: list[Doc]) -> list[Any]:
-        try:
-            return dedup_keys(active, self._settings, self._hasher)
-        except Exception:  # one bad document must not fail the batch: retry one at a time
-            keys: list[Any] = []
-            for doc in active:
-                try:
-                    keys += dedup_keys([doc], self._settings, self._hasher)
-                except Exception as exc:
-                    doc.fail(STAGE, error_message(exc))
-                    self._errors.inc()
-            return keys
-
     def process(self, batch: Sequence[Doc]) -> Iterator[Any]:
         active = [doc for doc in batch if not doc.is_error]
         for doc in batch:
             if doc.is_error:
                 yield pvalue.TaggedOutput("passthrough", doc)
         with self._clock.measure():
-            keys = self._keys(active)
+            keys = keys_or_errors(active, self._settings, self._hasher)
+        self._errors.inc(sum(doc.is_error for doc in active))
         done = {key.id for key in keys}
         for doc in active:
             if doc.is_error:
@@ -569,17 +590,10 @@ class _ApplyResults(beam.DoFn):
         pairs = sorted(set(joined["verify"]))
         for doc in docs:
             if results:
-                result = DupResult._make(results[0])
-                doc.dup_cluster = result.cluster
-                doc.dup_cluster_size = result.size
-                doc.dup_of = result.dup_of
-                doc.dup_exact = result.exact
+                apply_result(doc, results[0])
             yield doc
         if pairs and docs:
-            settings = self._settings
-            source = minhash.shingle_source(docs[0].text, settings.shingle)
-            _, values64, _ = minhash.shingle_values([source], settings.ngram, settings.shingle)
-            payload = np.unique(values64).tobytes()
+            payload = shingle_payload(docs[0].text, self._settings)
             for pair in pairs:
                 yield pvalue.TaggedOutput("shingles", (pair, payload))
 
@@ -620,42 +634,29 @@ def _report_convergence(summary: dict[str, Any], on_unconverged: str) -> dict[st
     return summary
 
 
-class ClusterNearDuplicates(beam.PTransform):
-    """PCollection[Doc] -> PCollection[Doc] with exact_hash and the dup_* fields set.
+class ClusterKeys(beam.PTransform):
+    """DedupKey tuples -> the clusters: steps 2-5 of the module docstring, over ids only.
 
-    After the transform is applied, `self.summary` is a one-element PCollection holding the
-    stage summary dict (see `build_summary`) for the manifest.
+    Outputs {"results": (id, DupResult tuple) for every key's id (the parents' too, on an
+    incremental build), "verify": (id, sampled candidate edge) for both ends of each sampled
+    edge, "summary": (name, integer) items}.
     """
 
     def __init__(self, settings: DedupSettings, prior_index: Sequence[str] = ()) -> None:
         super().__init__()
         self._settings = settings
         self._prior_index = list(prior_index)
-        lsh_params(settings)  # derive (and cache) bands/rows now: a bad setting fails here
-        self.summary: beam.PCollection | None = None
-        self.index: beam.PCollection | None = None
 
-    def expand(self, docs: beam.PCollection) -> beam.PCollection:
+    def expand(self, keys: beam.PCollection) -> dict[str, beam.PCollection]:
         settings = self._settings
-        # Documents in fixed-size batches so signatures are computed vectorised.
-        keyed = (
-            docs
-            | "batch" >> beam.BatchElements(min_batch_size=_BATCH, max_batch_size=_BATCH)
-            | "compute_keys"
-            >> beam.ParDo(_ComputeKeys(settings)).with_outputs(
-                "keys", "passthrough", "summary", main="docs"
-            )
-        )
-        all_keys = keyed.keys
+        all_keys = keys
         if self._prior_index:
             prior = (
-                docs.pipeline
+                keys.pipeline
                 | "list_parent_index" >> beam.Create(self._prior_index)
                 | "read_parent_index" >> beam.FlatMap(read_prior_keys)
             )
-            all_keys = (keyed.keys, prior) | "with_parent_index" >> beam.Flatten()
-        # (id, (exact hash, band keys)) of documents with text, for the release's dedup index.
-        self.index = keyed.keys | "index_records" >> beam.FlatMap(_index_record)
+            all_keys = (keys, prior) | "with_parent_index" >> beam.Flatten()
         # Exact groups; only each group's leader enters the LSH buckets.
         grouped = (
             all_keys
@@ -688,29 +689,88 @@ class ClusterNearDuplicates(beam.PTransform):
             | "choose_representatives"
             >> beam.ParDo(_ChooseRepresentative()).with_outputs("summary", main="results")
         )
-        results = (assigned.results, chosen.results) | "all_results" >> beam.Flatten()
+        return {
+            "results": (assigned.results, chosen.results) | "all_results" >> beam.Flatten(),
+            "verify": buckets.verify,
+            "summary": (buckets.summary, components["changes"], chosen.summary)
+            | "cluster_summary_items" >> beam.Flatten(),
+        }
+
+
+class VerifyPairs(beam.PTransform):
+    """((a, b), shingle payload) from both ends of each sampled pair -> verification items."""
+
+    def __init__(self, threshold: float) -> None:
+        super().__init__()
+        self._threshold = threshold
+
+    def expand(self, shingles: beam.PCollection) -> beam.PCollection:
+        return (
+            shingles
+            | "group_pairs" >> beam.GroupByKey()
+            | "verify_pairs" >> beam.ParDo(_VerifyPair(self._threshold))
+        )
+
+
+class Summarise(beam.PTransform):
+    """Summary items -> the one-element stage summary, its convergence checked."""
+
+    def __init__(self, settings: DedupSettings) -> None:
+        super().__init__()
+        self._settings = settings
+
+    def expand(self, items: beam.PCollection) -> beam.PCollection:
+        return (
+            items
+            | "summarise" >> beam.CombineGlobally(_SummaryFn(self._settings))
+            | "check_convergence"
+            >> beam.Map(_report_convergence, on_unconverged=self._settings.on_unconverged)
+        )
+
+
+class ClusterNearDuplicates(beam.PTransform):
+    """PCollection[Doc] -> PCollection[Doc] with exact_hash and the dup_* fields set.
+
+    After the transform is applied, `self.summary` is a one-element PCollection holding the
+    stage summary dict (see `build_summary`) for the manifest.
+    """
+
+    def __init__(self, settings: DedupSettings, prior_index: Sequence[str] = ()) -> None:
+        super().__init__()
+        self._settings = settings
+        self._prior_index = list(prior_index)
+        lsh_params(settings)  # derive (and cache) bands/rows now: a bad setting fails here
+        self.summary: beam.PCollection | None = None
+        self.index: beam.PCollection | None = None
+
+    def expand(self, docs: beam.PCollection) -> beam.PCollection:
+        settings = self._settings
+        # Documents in fixed-size batches so signatures are computed vectorised.
+        keyed = (
+            docs
+            | "batch" >> beam.BatchElements(min_batch_size=_BATCH, max_batch_size=_BATCH)
+            | "compute_keys"
+            >> beam.ParDo(_ComputeKeys(settings)).with_outputs(
+                "keys", "passthrough", "summary", main="docs"
+            )
+        )
+        # (id, (exact hash, band keys)) of documents with text, for the release's dedup index.
+        self.index = keyed.keys | "index_records" >> beam.FlatMap(_index_record)
+        clusters = keyed.keys | "cluster" >> ClusterKeys(settings, self._prior_index)
         applied = (
-            {"doc": keyed.docs, "dup": results, "verify": buckets.verify}
+            {"doc": keyed.docs, "dup": clusters["results"], "verify": clusters["verify"]}
             | "join_documents" >> beam.CoGroupByKey()
             | "apply_results"
             >> beam.ParDo(_ApplyResults(settings)).with_outputs("shingles", main="docs")
         )
-        verified = (
-            applied.shingles
-            | "group_pairs" >> beam.GroupByKey()
-            | "verify_pairs" >> beam.ParDo(_VerifyPair(settings.threshold))
-        )
+        verified = applied.shingles | "verify" >> VerifyPairs(settings.threshold)
         self.summary = (
             (
                 keyed.summary,
-                buckets.summary,
-                components["changes"],
-                chosen.summary,
+                clusters["summary"],
                 verified,
             )
             | "summary_items" >> beam.Flatten()
-            | "summarise" >> beam.CombineGlobally(_SummaryFn(settings))
-            | "check_convergence"
-            >> beam.Map(_report_convergence, on_unconverged=settings.on_unconverged)
+            | "summary" >> Summarise(settings)
         )
         return (applied.docs, keyed.passthrough) | "with_passthrough" >> beam.Flatten()
