@@ -12,9 +12,14 @@ a machine shared with other work; 2 reports wall time and CPU time.
    (`poly64` and `sha1` shingle hashes, and the whole per-document key step: exact hash,
    signature, band keys) against datasketch 2.0 (`update` loop, `update_batch`, `bulk`, each
    fed our shingles; the text-to-shingles time is included for every row);
-2. the whole `ClusterNearDuplicates` transform on FnApiRunner for each `--docs` size: wall
-   time, and peak resident memory of the process (and of its workers, if any), in a fresh
-   process per size, with the time to generate the documents alone measured the same way;
+2. the whole dedup stage on FnApiRunner for each `--docs` size: wall time, and peak resident
+   memory of the process (and of its workers, if any), in a fresh process per size, with the
+   time to generate the documents alone measured the same way. `--form ids` (the default) runs
+   it as a local build's global pass does (`pipelines/global_pass.py`): keys computed where the
+   documents are, clustering over ids (`dedup.ClusterKeys`), verdicts joined to their shard by
+   id and grouped by shard; no document crosses a shuffle. `--form documents` runs the
+   one-graph `ClusterNearDuplicates` used on remote runners, which joins the verdicts to the
+   documents through a shuffle;
 3. datatrove's `MinhashDedupSignature` on the same documents, in the interpreter given by
    `--peer-python` (a separate virtual environment: datatrove is never installed beside this
    project), on the first `--peer-docs` documents: its shingling and signature (`get_shingles`
@@ -250,7 +255,54 @@ def _count_docs(count: int) -> str:
     return f"docs={count}"
 
 
-def run_transform(total: int, workers: int, generate_only: bool) -> dict[str, Any]:
+class _ShardKeys:
+    """Generated shard -> DedupKey tuples [main], (id, shard) ["where"], summary items: the
+    `compute_keys` step of a local build's global pass, on generated documents."""
+
+    def __init__(self, total: int, settings: DedupSettings) -> None:
+        self._total = total
+        self._settings = settings
+
+    def __call__(self, shard: int) -> Iterator[Any]:
+        import apache_beam as beam
+
+        hasher = minhash.MinHasher(self._settings.num_perm, self._settings.seed)
+        docs = list(generated_docs(shard, self._total))
+        for start in range(0, len(docs), 256):
+            keys = dedup.keys_or_errors(docs[start : start + 256], self._settings, hasher)
+            for key in keys:
+                yield tuple(key)
+                yield beam.pvalue.TaggedOutput("where", (key.id, shard))
+            yield beam.pvalue.TaggedOutput("summary", ("documents", len(keys)))
+
+
+def _verdicts_by_shard(pipeline: Any, shards: Any, total: int) -> tuple[Any, Any]:
+    """The dedup stage as a local build runs it: (verdict count per shard, summary)."""
+    import apache_beam as beam
+
+    from pipelines.global_pass import _route_verdicts
+
+    settings = DedupSettings()
+    keyed = shards | "compute_keys" >> beam.FlatMap(_ShardKeys(total, settings)).with_outputs(
+        "where", "summary", main="keys"
+    )
+    clusters = keyed.keys | "cluster" >> dedup.ClusterKeys(settings)
+    per_shard = (
+        {"where": keyed.where, "dup": clusters["results"], "verify": clusters["verify"]}
+        | "join_verdicts" >> beam.CoGroupByKey()
+        | "route_verdicts" >> beam.FlatMap(_route_verdicts)
+        | "group_verdicts_by_shard" >> beam.GroupByKey()
+        | "verdicts_per_shard" >> beam.MapTuple(lambda shard, verdicts: len(list(verdicts)))
+    )
+    summary = (
+        (keyed.summary, clusters["summary"])
+        | "summary_items" >> beam.Flatten()
+        | "summary" >> dedup.Summarise(settings)
+    )
+    return per_shard, summary
+
+
+def run_transform(total: int, workers: int, generate_only: bool, form: str) -> dict[str, Any]:
     """Runs in a fresh process (see `main`): generate `total` documents, cluster them."""
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
@@ -264,23 +316,31 @@ def run_transform(total: int, workers: int, generate_only: bool) -> dict[str, An
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as work:
         with beam.Pipeline(runner=FnApiRunner(), options=options) as pipeline:
-            docs = (
+            listed = (
                 pipeline
                 | "shards" >> beam.Create(list(range(shards)))
                 | "reshuffle" >> beam.Reshuffle()
-                | "generate" >> beam.FlatMap(generated_docs, total)
             )
-            if not generate_only:
-                transform = dedup.ClusterNearDuplicates(DedupSettings())
-                docs = docs | "dedup" >> transform
+            summary = None
+            if form == "ids" and not generate_only:
+                # Keys are computed where the documents are generated; only ids move on.
+                counts, summary = _verdicts_by_shard(pipeline, listed, total)
+                count = counts | "count" >> beam.CombineGlobally(sum)
+            else:
+                docs = listed | "generate" >> beam.FlatMap(generated_docs, total)
+                if not generate_only:
+                    transform = dedup.ClusterNearDuplicates(DedupSettings())
+                    docs = docs | "dedup" >> transform
+                    summary = transform.summary
+                count = docs | "count" >> beam.combiners.Count.Globally()
+            if summary is not None:
                 _ = (
-                    transform.summary
+                    summary
                     | "summary_json" >> beam.Map(json.dumps)
                     | "write_summary" >> beam.io.WriteToText(f"{work}/summary")
                 )
             _ = (
-                docs
-                | "count" >> beam.combiners.Count.Globally()
+                count
                 | "format" >> beam.Map(_count_docs)
                 | "write_count" >> beam.io.WriteToText(f"{work}/count")
             )
@@ -290,6 +350,7 @@ def run_transform(total: int, workers: int, generate_only: bool) -> dict[str, An
     return {
         "docs": total,
         "workers": workers,
+        "form": form,
         "generate_only": generate_only,
         "wall_s": wall,
         "peak_mib": _peak_mib(),
@@ -426,6 +487,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--signature-docs", type=int, default=20_000)
     parser.add_argument("--datasketch-docs", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--form",
+        choices=["ids", "documents"],
+        default="ids",
+        help="the dedup stage as local builds run it (ids) or as the one-graph build (documents)",
+    )
     parser.add_argument("--peer-python", default="/tmp/bench-peer/bin/python")
     parser.add_argument("--peer-docs", type=int, default=2000)
     parser.add_argument("--transform", type=int, help=argparse.SUPPRESS)
@@ -434,7 +501,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.transform is not None:  # the child process of measurement 2
-        print(json.dumps(run_transform(args.transform, args.workers, args.generate_only)))
+        result = run_transform(args.transform, args.workers, args.generate_only, args.form)
+        print(json.dumps(result))
         return 0
 
     signature_rows: list[dict[str, Any]] = []
@@ -443,7 +511,8 @@ def main(argv: list[str] | None = None) -> int:
         signature_rows, peer = report_signatures(args)
     transform_rows = []
     if args.docs:
-        print(f"\n## ClusterNearDuplicates on FnApiRunner, {args.workers} worker(s)\n")
+        title = "local global pass (ids)" if args.form == "ids" else "ClusterNearDuplicates"
+        print(f"\n## dedup stage, {title}, on FnApiRunner, {args.workers} worker(s)\n")
         print(
             "| docs | wall s: generate only | wall s: generate + dedup | dedup wall s "
             "| dedup docs/s | CPU s: generate + dedup | peak RSS MiB: generate only "
@@ -451,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for total in args.docs:
-        common = ["--transform", str(total), "--workers", str(args.workers)]
+        common = ["--transform", str(total), "--workers", str(args.workers), "--form", args.form]
         baseline = _in_fresh_process([*common, "--generate-only"])
         full = _in_fresh_process(common)
         summary = full["summary"]
