@@ -158,13 +158,13 @@ def test_each_rule_fails_its_example(text: str, reason: str, thresholds: Quality
 
 def test_repetition_counts_only_later_occurrences_once() -> None:
     tokens = "a b c d e x a b c d e".split()
-    measured = ngram_repetition(tokens, [len(t) for t in tokens])
+    measured = ngram_repetition(tokens)
     # The second "a b c d e" is the only duplicate 5-gram: 5 characters of 11.
     assert measured["dup_5"] == 5
     assert measured["dup_6"] == 0
     # The most frequent 2-gram ("a b", twice; ties go to the longest) covers 2 x 2 characters.
     assert measured["top_2"] == 4
-    assert ngram_repetition(["x"], [1]) == dict.fromkeys(measured, 0)
+    assert ngram_repetition(["x"]) == dict.fromkeys(measured, 0)
 
 
 def test_c4_line_cleaning_follows_c4_utils() -> None:
