@@ -47,6 +47,7 @@ from transforms.read import READERS
 config = resolve_model_paths(load_config(None, ["input.paths=[" + sys.argv[1] + "]"]))
 specs = plan_inputs(config)
 model = language.load_model(config.language)
+quality_table = quality.language_table(config.quality)
 seconds = Counter()
 docs = 0
 started = time.monotonic()
@@ -67,10 +68,12 @@ for spec in specs:
         doc.payload = None
         seconds["extract"] += time.perf_counter() - t
         t = time.perf_counter()
-        language.identify(model, doc.text, config.language.max_chars)
+        doc.language, doc.language_score = language.identify(
+            model, doc.text, config.language.max_chars
+        )
         seconds["language"] += time.perf_counter() - t
         t = time.perf_counter()
-        quality.quality_signals(doc.text)
+        quality.score(doc, config.quality, quality_table)
         seconds["quality"] += time.perf_counter() - t
 wall = time.monotonic() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
