@@ -33,7 +33,6 @@ from pipelines.energy import EnergyMeter
 from pipelines.registry import Stage, enabled_stages, model_infos, project_dir
 from schemas.config import ConfigError, CurateConfig
 from schemas.manifest import RunInfo
-from transforms import licensing
 from transforms import read as read_stage
 from transforms.base import StageClock, StageError
 from transforms.dedup import ClusterNearDuplicates
@@ -231,14 +230,11 @@ def build_shard_pass(
     for stage in per_shard:
         # Doc -> Doc: each stage writes its scores and tags
         docs = docs | stage.label >> stage.annotate(config)
-        if stage.name == licensing.STAGE:
-            # Local parallelism is otherwise per input shard, and shards are few and uneven. From
-            # here on documents carry no raw payload, so spreading them over the workers is
-            # cheap, and the stages after this one cost most of the CPU.
-            docs = docs | "rebalance_documents" >> beam.Reshuffle()
-    _ = {"docs": docs, "stats": read[ReadShard.STATS]} | "stage_units" >> resume.WriteUnits(
-        outdir, keys, [s.name for s in per_shard], config.output.row_group_rows
-    )
+    # No shuffle or flatten from the read to here: the local runner would hold the whole pass
+    # in memory. Each unit is written by the worker that read its shard (parallel per shard).
+    units = (outdir, keys, [s.name for s in per_shard], config.output.row_group_rows)
+    _ = docs | "stage_units" >> beam.ParDo(resume.WriteUnits(*units))
+    _ = read[ReadShard.STATS] | "stage_empty_units" >> beam.ParDo(resume.WriteEmptyUnits(*units))
 
 
 def _runner_name(options: PipelineOptions) -> str | None:

@@ -31,10 +31,9 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipelines.layout import shard_name, shard_of
 from schemas.config import ConfigError, OutputSettings
-from schemas.document import Doc, Status
+from schemas.document import Doc, ShardStats, Status
 from schemas.ledger import data_schema, ledger_schema, to_row
 from transforms.base import StageClock
-from transforms.read import ShardStats
 
 STAGING = "_staging"
 # dedup/: the kept documents' exact hashes and MinHash band keys (pipelines.dedup_index).

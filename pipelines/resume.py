@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from typing import Any
@@ -33,10 +34,10 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipelines.release import STAGING, join, write_atomically
 from schemas.config import CurateConfig
-from schemas.document import Doc, PiiSpan, Status
+from schemas.document import Doc, PiiSpan, ShardStats, Status
 from schemas.ledger import data_schema, to_row
 from schemas.manifest import CodeInfo, ModelInfo
-from transforms.read import ShardSpec, ShardStats
+from transforms.read import ShardSpec
 
 UNITS = "units"
 # Sections of the config that the decide step and the global stages read, not the per-shard
@@ -125,23 +126,71 @@ def plan_passes(specs: list[ShardSpec], batch_bytes: int) -> list[list[ShardSpec
     return passes
 
 
-class WriteUnits(beam.PTransform):
-    """Docs + ShardStats of one pass -> one staged unit per input shard."""
+class WriteUnits(beam.DoFn):
+    """Docs of one pass -> one staged unit per input shard [unit key].
+
+    The per-shard stages neither shuffle nor flatten, so the runner fuses the read and every
+    stage into one step, and each shard's documents pass through the bundle that read it. The
+    reader puts the shard's statistics on its last document; a unit is written as soon as that
+    many documents have arrived (stages that batch may hand documents on out of order). No
+    document crosses a shuffle, so memory holds the shards in flight, not the pass. A bundle
+    that ends with a shard incomplete fails the pass rather than write a partial unit.
+    Shards without documents are written by `WriteEmptyUnits`.
+    """
 
     def __init__(
         self, outdir: str, keys: dict[str, str], stage_names: list[str], row_group_rows: int
     ) -> None:
-        super().__init__()
+        self.writer = _UnitWriter(outdir, keys, stage_names, row_group_rows)
+
+    def start_bundle(self) -> None:
+        self._docs: dict[str, list[Doc]] = defaultdict(list)
+        self._stats: dict[str, ShardStats] = {}
+
+    def process(self, doc: Doc) -> Iterator[str]:
+        uri = doc.source_uri
+        self._docs[uri].append(doc)
+        if doc.shard_stats is not None:
+            self._stats[uri] = doc.shard_stats
+            doc.shard_stats = None
+        stats = self._stats.get(uri)
+        if stats is not None and len(self._docs[uri]) == stats.documents:
+            yield self.writer.write(self._docs.pop(uri), self._stats.pop(uri))
+
+    def finish_bundle(self) -> None:
+        incomplete = sorted(self._docs)
+        if incomplete:
+            raise RuntimeError(
+                f"{len(incomplete)} input shard(s) ended a bundle with documents missing, "
+                f"first {incomplete[0]}: the per-shard stages must not shuffle documents"
+            )
+
+
+class WriteEmptyUnits(beam.DoFn):
+    """ShardStats of one pass -> the unit of each shard that yielded no document [unit key]."""
+
+    def __init__(
+        self, outdir: str, keys: dict[str, str], stage_names: list[str], row_group_rows: int
+    ) -> None:
+        self.writer = _UnitWriter(outdir, keys, stage_names, row_group_rows)
+
+    def process(self, stats: ShardStats) -> Iterator[str]:
+        if stats.documents == 0:
+            yield self.writer.write([], stats)
+
+
+class _UnitWriter:
+    def __init__(
+        self, outdir: str, keys: dict[str, str], stage_names: list[str], row_group_rows: int
+    ) -> None:
         self.directory = units_dir(outdir)
         self.keys = keys
         self.schema = unit_schema(stage_names)
         self.row_group_rows = row_group_rows
 
-    def write(self, element: tuple[str, dict[str, Iterable[Any]]]) -> str:
-        uri, joined = element
-        key = self.keys[uri]
-        docs = sorted(joined["docs"], key=lambda doc: doc.id)
-        (stats,) = list(joined["stats"])
+    def write(self, docs: list[Doc], stats: ShardStats) -> str:
+        key = self.keys[stats.uri]
+        docs.sort(key=lambda doc: doc.id)
         table = pa.Table.from_pylist([to_row(d, self.schema) for d in docs], schema=self.schema)
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink, row_group_size=self.row_group_rows, compression="zstd")
@@ -151,17 +200,6 @@ class WriteUnits(beam.PTransform):
             join(self.directory, f"{key}.json"), json.dumps(asdict(stats), sort_keys=True).encode()
         )
         return key
-
-    def expand(self, pcolls: dict[str, beam.PCollection]) -> beam.PCollection:
-        docs = pcolls["docs"] | "key_docs_by_shard" >> beam.Map(lambda d: (d.source_uri, d))
-        stats = pcolls["stats"] | "key_stats_by_shard" >> beam.Map(lambda s: (s.uri, s))
-        return (
-            {"docs": docs, "stats": stats}
-            # (shard uri, {docs: [Doc, ...], stats: [ShardStats]}): one input shard together
-            | "group_by_shard" >> beam.CoGroupByKey()
-            # unit key, once its files are in place
-            | "write_units" >> beam.Map(self.write)
-        )
 
 
 def read_unit(path: str) -> Iterator[Doc]:

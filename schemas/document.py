@@ -32,6 +32,21 @@ class PiiSpan:
 
 
 @dataclass(slots=True)
+class ShardStats:
+    """What reading one shard found; feeds the manifest's `inputs` section."""
+
+    index: int
+    uri: str
+    format: str
+    bytes: int = 0
+    sha256: str = ""
+    records: int = 0
+    documents: int = 0
+    errors: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class Doc:
     # --- identity and provenance (set by the reader) ---
     id: str
@@ -132,6 +147,12 @@ class Doc:
     dup_of: str | None = None
     # Whether the normalised text equals the representative's (None unless `dup_of` is set).
     dup_exact: bool | None = None
+
+    # --- bookkeeping, never written ---
+    # Set by the reader on a shard's last document only: a local build writes the shard's unit
+    # once that many documents have passed the per-shard stages, with no shuffle to join
+    # documents to their shard's statistics (pipelines/resume.py).
+    shard_stats: ShardStats | None = field(default=None, repr=False)
 
     @property
     def is_error(self) -> bool:

@@ -23,13 +23,14 @@ from pathlib import Path
 from typing import Any, cast
 
 import apache_beam as beam
-from apache_beam.ml.inference.base import ModelHandler, PredictionResult, RunInference
+from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 
 from schemas.config import ConfigError
 from schemas.document import Doc
 from schemas.quality import QualityClassifierSettings
+from transforms import inference
+from transforms.inference import BatchFailure, Untouched
 from transforms.quality import resolve_path
-from transforms.toxicity import KeyedByDocument
 
 STAGE = "quality_model"
 VERSION = "1"
@@ -132,26 +133,16 @@ class FastTextQualityHandler(ModelHandler[str, PredictionResult, Any]):
         return "curate.quality_model"
 
 
-def _route(doc: Doc) -> Iterator[Any]:
-    if doc.is_error:
-        yield beam.pvalue.TaggedOutput("untouched", doc)
-    else:
-        yield doc
-
-
-def _attach(element: tuple[Doc, PredictionResult]) -> Doc:
-    doc, result = element
-    doc.quality_model_score = float(cast(Any, result.inference))
+def _attach(element: tuple[Doc, Any]) -> Doc:
+    doc, outcome = element
+    if isinstance(outcome, Untouched):
+        return doc
+    if isinstance(outcome, BatchFailure):
+        # The exception's message can quote the text: only its type is recorded.
+        doc.fail(STAGE, f"quality classifier failed on this batch ({outcome.exception})")
+        return doc
+    doc.quality_model_score = float(cast(Any, outcome.inference))
     return doc
-
-
-def _fail_batch(failure: tuple[Sequence[tuple[Doc, str]], Any]) -> Iterator[Doc]:
-    batch, (exc_type, _message, _traceback) = failure
-    # The exception's message can quote the text: only its type is recorded.
-    name = getattr(exc_type, "__name__", "Exception")
-    for doc, _text in batch:
-        doc.fail(STAGE, f"quality classifier failed on this batch ({name})")
-        yield doc
 
 
 class ScoreQualityModel(beam.PTransform):
@@ -163,14 +154,11 @@ class ScoreQualityModel(beam.PTransform):
         self.handler = FastTextQualityHandler(settings)
 
     def expand(self, docs: beam.PCollection) -> beam.PCollection:
-        routed = docs | "route_docs" >> beam.FlatMap(_route).with_outputs(
-            "untouched", main="scored"
+        return (
+            docs
+            # (Doc, text or None for an errored document)
+            | "key_by_doc" >> beam.Map(inference.key_by_doc)
+            # (Doc, PredictionResult, Untouched or BatchFailure)
+            | "classify" >> inference.classify(self.handler, STAGE)
+            | "attach_scores" >> beam.Map(_attach)
         )
-        results, dead_letters = (
-            routed.scored
-            | "key_by_doc" >> beam.Map(lambda doc: (doc, doc.text))
-            | "classify" >> RunInference(KeyedByDocument(self.handler)).with_exception_handling()
-        )
-        scored = results | "attach_scores" >> beam.Map(_attach)
-        failed = dead_letters.failed_inferences | "fail_batches" >> beam.FlatMap(_fail_batch)
-        return (scored, failed, routed.untouched) | "merge" >> beam.Flatten()

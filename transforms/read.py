@@ -25,7 +25,7 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 import apache_beam as beam
@@ -33,7 +33,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from schemas.config import InputSettings
-from schemas.document import Doc, Status, document_id
+from schemas.document import Doc, ShardStats, Status, document_id
 
 STAGE = "read"
 VERSION = "1"
@@ -55,21 +55,6 @@ class ShardSpec:
     name: str
     format: str
     size: int
-
-
-@dataclass(slots=True)
-class ShardStats:
-    """What reading one shard found; feeds the manifest's `inputs` section."""
-
-    index: int
-    uri: str
-    format: str
-    bytes: int = 0
-    sha256: str = ""
-    records: int = 0
-    documents: int = 0
-    errors: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
 
 
 def detect_format(name: str) -> str | None:
@@ -917,15 +902,22 @@ class ReadShard(beam.DoFn):
         def skip(reason: str) -> None:
             skipped[reason] += 1
 
+        last = None
         for doc in READERS[spec.format](spec, self.settings, skip):
             stats.documents += 1
             stats.errors += doc.status is Status.ERROR
             if self._progress is not None:
                 self._progress.tick()
-            yield doc
+            if last is not None:
+                yield last
+            last = doc
         stats.skipped = dict(sorted(skipped.items()))
         stats.records = stats.documents + sum(skipped.values())
         stats.sha256, stats.bytes = file_sha256(spec.uri)
         if self._progress is not None:
             self._progress.shards += 1
+        if last is not None:
+            # Held back one document so that the shard's last one carries its statistics.
+            last.shard_stats = stats
+            yield last
         yield beam.pvalue.TaggedOutput(self.STATS, stats)

@@ -47,7 +47,7 @@ import importlib.metadata
 import importlib.util
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -55,12 +55,14 @@ from typing import Any, NamedTuple, Protocol
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from apache_beam.ml.inference.base import KeyedModelHandler, ModelHandler, RunInference
+from apache_beam.ml.inference.base import ModelHandler
 
 from schemas.document import Doc
 from schemas.toxicity import DetoxifyBackend, ProfanityCheckBackend, ToxicitySettings
-from transforms.base import StageClock, StageError
+from transforms import inference
+from transforms.base import StageError
 from transforms.identity import Lexicon, TermMatcher, load_lexicon
+from transforms.inference import BatchFailure, Untouched
 
 STAGE = "toxicity"
 VERSION = "1"
@@ -850,15 +852,15 @@ def model_files(settings: ToxicitySettings) -> list[dict[str, str | None]]:
 # --- Beam ---------------------------------------------------------------------------------
 
 
-def _route(doc: Doc) -> Iterator[Any]:
-    if doc.is_error:
-        yield beam.pvalue.TaggedOutput("untouched", doc)
-    else:
-        yield doc
-
-
-def _attach(element: tuple[Doc, Prediction]) -> Doc:
-    doc, prediction = element
+def _attach(element: tuple[Doc, Any]) -> Doc:
+    doc, outcome = element
+    if isinstance(outcome, Untouched):
+        return doc
+    if isinstance(outcome, BatchFailure):
+        Metrics.counter(METRICS_NAMESPACE, "failed_docs").inc()
+        doc.fail(STAGE, f"classifier failed on this batch ({outcome.exception})")
+        return doc
+    prediction: Prediction = outcome
     if isinstance(prediction, ScoreFailure):
         Metrics.counter(METRICS_NAMESPACE, "failed_docs").inc()
         doc.fail(STAGE, prediction.message)
@@ -866,35 +868,6 @@ def _attach(element: tuple[Doc, Prediction]) -> Doc:
     doc.toxicity_labels = {label: float(score) for label, score in sorted(prediction.items())}
     doc.toxicity_score = doc.toxicity_labels[MAIN_LABEL]
     return doc
-
-
-def _fail_batch(failure: tuple[Sequence[tuple[Doc, str]], Any]) -> Iterator[Doc]:
-    batch, (exc_type, _message, _traceback) = failure
-    # The exception's message and traceback can quote the text: only its type is recorded.
-    name = getattr(exc_type, "__name__", "Exception")
-    for doc, _text in batch:
-        Metrics.counter(METRICS_NAMESPACE, "failed_docs").inc()
-        doc.fail(STAGE, f"classifier failed on this batch ({name})")
-        yield doc
-
-
-class KeyedByDocument(KeyedModelHandler):
-    """A KeyedModelHandler whose keys are the documents themselves.
-
-    Beam's version measures a batch's bytes by pickling every key for its metrics; here that
-    would pickle each whole document once more, so only the texts are counted.
-    """
-
-    def get_num_bytes(self, batch: Sequence[tuple[Doc, str]]) -> int:
-        return sum(len(text) for _, text in batch)
-
-    def run_inference(self, batch: Any, model: Any, inference_args: Any = None) -> Any:
-        # Stage time for the manifest's `run` section, measured per batch.
-        clock = StageClock(STAGE)
-        with clock.measure():
-            results = list(super().run_inference(batch, model, inference_args))
-        clock.flush()
-        return results
 
 
 class ScoreToxicity(beam.PTransform):
@@ -914,21 +887,14 @@ class ScoreToxicity(beam.PTransform):
         self.model_handler = model_handler or make_model_handler(settings, lexicon)
 
     def expand(self, docs: beam.PCollection) -> beam.PCollection:
-        routed = docs | "route_docs" >> beam.FlatMap(_route).with_outputs(
-            "untouched", main="scored"
+        return (
+            docs
+            # (Doc, text or None for an errored document)
+            | "key_by_doc" >> beam.Map(inference.key_by_doc)
+            # (Doc, prediction, Untouched or BatchFailure); errored documents are not scored
+            | "classify" >> inference.classify(self.model_handler, STAGE, self.settings.accelerator)
+            | "attach_scores" >> beam.Map(_attach)
         )
-        classify = RunInference(KeyedByDocument(self.model_handler)).with_exception_handling()
-        if self.settings.accelerator:
-            # Dataflow right fitting: only this step asks for GPU workers.
-            classify = classify.with_resource_hints(accelerator=self.settings.accelerator)
-        results, dead_letters = (
-            routed.scored
-            | "key_by_doc" >> beam.Map(lambda doc: (doc, doc.text))
-            | "classify" >> classify
-        )
-        scored = results | "attach_scores" >> beam.Map(_attach)
-        failed = dead_letters.failed_inferences | "fail_batches" >> beam.FlatMap(_fail_batch)
-        return (scored, failed, routed.untouched) | "merge" >> beam.Flatten()
 
 
 def model_loader(settings: ToxicitySettings) -> Callable[[], Scorer]:

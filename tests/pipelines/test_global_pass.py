@@ -1,5 +1,5 @@
-"""The local global pass (pipelines/global_pass.py): no document crosses a shuffle, and the
-release is byte-identical to the one-graph build's."""
+"""Local builds (per-shard passes and pipelines/global_pass.py): no document crosses a shuffle,
+and the release is byte-identical to the one-graph build's."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyarrow.dataset as ds
 import pytest
+from apache_beam.runners.portability.fn_api_runner import execution
 
-from pipelines import global_pass
 from pipelines.sample_corpus import SampleTruth, write_sample
-from schemas.document import Doc
 from tests.pipelines.conftest import OTHER_PROSE, PROSE
 from tests.pipelines.test_build import build, file_hashes, ledger
 from transforms import dedup
@@ -82,29 +82,44 @@ def test_local_and_one_graph_builds_write_the_same_bytes(
     assert sorted(r["status"] for r in copies) == ["kept", "rejected"]
 
 
-def test_the_global_pass_never_serialises_a_document(
+def _capture_runner_buffers(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every encoded batch of elements Beam's local runner buffers between its fused steps (the
+    in-memory shuffles and materialised Flattens)."""
+    captured: list[bytes] = []
+    for buffer in (execution.ListBuffer, execution.GroupingBuffer):
+        append = buffer.append
+
+        def capturing(self: Any, data: bytes, append: Callable[..., None] = append) -> None:
+            captured.append(bytes(data))
+            append(self, data)
+
+        monkeypatch.setattr(buffer, "append", capturing)
+    return captured
+
+
+@pytest.mark.parametrize("resume", ["true", "false"])
+def test_only_the_one_graph_build_moves_text_through_the_runner(
     sample: tuple[Path, SampleTruth],
     tmp_path: Path,
     lid_model: Path,
     monkeypatch: pytest.MonkeyPatch,
+    resume: str,
 ) -> None:
-    """Beam's local runner encodes every element that crosses a shuffle or a fused stage's
-    edge; a document that did so in the global pass would fail this build."""
-    in_global_pass = False
-    build_global = global_pass.build
+    """A local build never hands a document to the runner's buffers, which hold shuffles in
+    memory: no kept text appears in them. The one-graph build (for remote runners, whose
+    shuffles spill) does, which shows the check can fail."""
+    captured = _capture_runner_buffers(monkeypatch)
+    build(sample[0], tmp_path / "out", f"run.resume={resume}")
+    buffered = b"".join(captured)
+    texts = [r["text"] for r in data_rows(tmp_path / "out") if len(r["text"]) >= 80]
+    assert len(texts) > 100
+    snippets = [text[20:80].encode() for text in texts]
+    found = sum(snippet in buffered for snippet in snippets)
+    if resume == "true":
+        assert found == 0
+    else:
+        assert found == len(snippets)
 
-    def build_and_watch(*args: Any, **kwargs: Any) -> None:
-        nonlocal in_global_pass
-        in_global_pass = True  # the per-shard passes have run; the global one runs next
-        build_global(*args, **kwargs)
 
-    def refuse(doc: Doc, protocol: int) -> Any:
-        if in_global_pass:
-            raise AssertionError(f"document {doc.id} was serialised in the global pass")
-        return object.__reduce_ex__(doc, protocol)
-
-    monkeypatch.setattr(global_pass, "build", build_and_watch)
-    monkeypatch.setattr(Doc, "__reduce_ex__", refuse, raising=False)
-    result = build(sample[0], tmp_path / "out")
-    assert in_global_pass
-    assert result.manifest["totals"]["kept"] == 168
+def data_rows(outdir: Path) -> list[dict[str, Any]]:
+    return list(ds.dataset(outdir / "data", format="parquet").to_table().to_pylist())
