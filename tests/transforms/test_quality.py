@@ -1,3 +1,4 @@
+import random
 from pathlib import Path
 
 import pytest
@@ -5,6 +6,7 @@ import pytest
 from schemas.config import ConfigError, CurateConfig
 from schemas.document import Doc
 from schemas.quality import RULE_GROUPS, QualitySettings, QualityThresholds
+from transforms import quality
 from transforms.quality import (
     SKIPPED_NO_SETTINGS,
     c4_clean,
@@ -165,6 +167,20 @@ def test_repetition_counts_only_later_occurrences_once() -> None:
     # The most frequent 2-gram ("a b", twice; ties go to the longest) covers 2 x 2 characters.
     assert measured["top_2"] == 4
     assert ngram_repetition(["x"]) == dict.fromkeys(measured, 0)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 7, 40, 300, 700])
+def test_both_repetition_versions_agree(size: int) -> None:
+    rng = random.Random(size)
+    for vocabulary in ("a b c".split(), "a bb c dd e f gg h".split(), [*"若葉台の運河沿い"]):
+        for _ in range(30):
+            tokens = [rng.choice(vocabulary) for _ in range(size)]
+            # Repeated runs, as templated pages have, so long n-grams repeat too.
+            if tokens:
+                start = rng.randrange(len(tokens))
+                tokens += tokens[start : start + rng.randint(1, 15)] * rng.randint(1, 3)
+            expected = quality._ngram_repetition_few(tokens)
+            assert quality._ngram_repetition_vectorised(tokens) == expected, tokens
 
 
 def test_c4_line_cleaning_follows_c4_utils() -> None:
