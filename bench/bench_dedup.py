@@ -286,7 +286,7 @@ def _verdicts_by_shard(pipeline: Any, shards: Any, total: int) -> tuple[Any, Any
     keyed = shards | "compute_keys" >> beam.FlatMap(_ShardKeys(total, settings)).with_outputs(
         "where", "summary", main="keys"
     )
-    clusters = keyed.keys | "cluster" >> dedup.ClusterKeys(settings)
+    clusters = keyed.keys | "cluster" >> dedup.ClusterKeys(settings, expected_keys=total)
     per_shard = (
         {"where": keyed.where, "dup": clusters["results"], "verify": clusters["verify"]}
         | "join_verdicts" >> beam.CoGroupByKey()

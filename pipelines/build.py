@@ -315,7 +315,8 @@ def _execute(
     pipeline = make_pipeline()
     paths = resume.unit_paths(outdir, ordered)
     num_shards = output_shards(config, specs)
-    global_pass.build(pipeline, config, paths, num_shards, outdir, prior_index)
+    documents = sum(shard["documents"] for shard in stats)
+    global_pass.build(pipeline, config, paths, num_shards, outdir, prior_index, documents)
     results.append(_run(pipeline))
     global_pass.remove_scratch(outdir)
     return results

@@ -250,8 +250,12 @@ def build(
     num_shards: int,
     outdir: str,
     prior_index: list[str],
+    documents: int,
 ) -> None:
-    """The global pass's graph: units -> (dedup) -> decide -> staged release files."""
+    """The global pass's graph: units -> (dedup) -> decide -> staged release files.
+
+    `documents`: how many the units hold, which sizes dedup's band-key sketch.
+    """
     whole_corpus = [stage for stage in enabled_stages(config) if stage.whole_corpus]
     _check_whole_corpus(whole_corpus)
     units = (
@@ -267,7 +271,8 @@ def build(
         keyed = units | "compute_keys" >> beam.ParDo(_UnitKeys(config, outdir)).with_outputs(
             "where", "errors", "summary", main="keys"
         )
-        clusters = keyed.keys | "cluster" >> dedup.ClusterKeys(settings, prior_index)
+        expected = documents + sum(dedup.index_rows(path) for path in prior_index)
+        clusters = keyed.keys | "cluster" >> dedup.ClusterKeys(settings, prior_index, expected)
         verdicts = (
             {"where": keyed.where, "dup": clusters["results"], "verify": clusters["verify"]}
             # (id, {where, dup, verify}): ids, verdicts and sampled edges only, never text

@@ -231,6 +231,15 @@ def read_prior_keys(path: str) -> Iterator[tuple[Any, ...]]:
         yield tuple(DedupKey(row["id"], row["exact_hash"], bands, prior_rank(row["id"])))
 
 
+def index_rows(path: str) -> int:
+    """Rows of a parent release's dedup index file, from its footer."""
+    import pyarrow.parquet as pq
+    from apache_beam.io.filesystems import FileSystems
+
+    with FileSystems.open(path) as stream:
+        return int(pq.ParquetFile(stream).metadata.num_rows)
+
+
 def star_edges(ids: Iterable[str]) -> Iterator[tuple[str, str]]:
     """Edges linking every id of one LSH bucket to the bucket's smallest id, as (id, smallest).
 
@@ -411,11 +420,74 @@ class _ComputeKeys(beam.DoFn):
             yield pvalue.TaggedOutput("summary", ("documents", len(keys)))
 
 
+class BandKeySketch(beam.CombineFn):
+    """DedupKey records -> a bitset of the band keys that two or more records hold.
+
+    Most band keys belong to one document only, and their buckets yield no edge; but each is a
+    group of its own in `group_band_keys`, which Beam's local runner holds in memory (a few
+    hundred bytes per key: 14 per document). Two bitsets, "seen" and "seen again", indexed by
+    the key's xxh64, let `_GroupExact` send only keys that may be shared: exact, since a shared
+    key always sets its bit, while a false positive only sends a key that finds no partner. At
+    16 bits per key, about 6% of lone keys pass. The bitsets grow with the corpus, so only
+    local builds, whose corpus size is known, use this; remote shuffles are not held in memory.
+    """
+
+    def __init__(self, bits: int) -> None:
+        self._mask = bits - 1
+        self._bytes = bits // 8
+
+    @staticmethod
+    def bits_for(keys: int) -> int:
+        """A power of two of at least 16 bits per expected key (2^16 to 2^33)."""
+        return 1 << min(33, max(16, (16 * keys - 1).bit_length()))
+
+    def create_accumulator(self) -> tuple[bytearray, bytearray]:
+        return bytearray(self._bytes), bytearray(self._bytes)
+
+    def add_input(
+        self, sketch: tuple[bytearray, bytearray], record: tuple[Any, ...]
+    ) -> tuple[bytearray, bytearray]:
+        seen, again = sketch
+        for index, band in enumerate(record[2]):
+            position = xxhash.xxh64_intdigest(band, seed=index) & self._mask
+            byte, bit = position >> 3, 1 << (position & 7)
+            if seen[byte] & bit:
+                again[byte] |= bit
+            else:
+                seen[byte] |= bit
+        return sketch
+
+    def merge_accumulators(
+        self, sketches: Iterable[tuple[bytearray, bytearray]]
+    ) -> tuple[bytearray, bytearray]:
+        seen = np.zeros(self._bytes, np.uint8)
+        again = np.zeros(self._bytes, np.uint8)
+        for other_seen, other_again in sketches:
+            theirs = np.frombuffer(other_seen, np.uint8)
+            again |= np.frombuffer(other_again, np.uint8) | (seen & theirs)
+            seen |= theirs
+        return bytearray(seen.tobytes()), bytearray(again.tobytes())
+
+    def extract_output(self, sketch: tuple[bytearray, bytearray]) -> bytes:
+        return bytes(sketch[1])
+
+
+def maybe_shared(shared: bytes | None, index: int, band: bytes) -> bool:
+    """Whether a band key may be held by two records, per `BandKeySketch` (True without one)."""
+    if shared is None:
+        return True
+    position = xxhash.xxh64_intdigest(band, seed=index) & (len(shared) * 8 - 1)
+    return bool(shared[position >> 3] & (1 << (position & 7)))
+
+
 class _GroupExact(beam.DoFn):
     """Exact-hash group of DedupKey records -> Member records keyed by the group's leader
-    [main], the leader's band keys ["bands"]."""
+    [main], the leader's band keys ["bands"] (with a `BandKeySketch`, those that may be
+    shared)."""
 
-    def process(self, element: tuple[str, Iterable[tuple[Any, ...]]]) -> Iterator[Any]:
+    def process(
+        self, element: tuple[str, Iterable[tuple[Any, ...]]], shared: bytes | None = None
+    ) -> Iterator[Any]:
         _, records = element
         leader = min(record[0] for record in records)
         leader_bands: tuple[bytes, ...] = ()
@@ -425,7 +497,8 @@ class _GroupExact(beam.DoFn):
             if key.id == leader:
                 leader_bands = key.bands
         for index, band in enumerate(leader_bands):
-            yield pvalue.TaggedOutput("bands", ((index, band), leader))
+            if maybe_shared(shared, index, band):
+                yield pvalue.TaggedOutput("bands", ((index, band), leader))
 
 
 class _BucketEdges(beam.DoFn):
@@ -642,10 +715,18 @@ class ClusterKeys(beam.PTransform):
     edge, "summary": (name, integer) items}.
     """
 
-    def __init__(self, settings: DedupSettings, prior_index: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        settings: DedupSettings,
+        prior_index: Sequence[str] = (),
+        expected_keys: int | None = None,
+    ) -> None:
+        """`expected_keys`: the number of key records, where known in advance; then a
+        `BandKeySketch` keeps band keys held by one record out of the bucket shuffle."""
         super().__init__()
         self._settings = settings
         self._prior_index = list(prior_index)
+        self._expected_keys = expected_keys
 
     def expand(self, keys: beam.PCollection) -> dict[str, beam.PCollection]:
         settings = self._settings
@@ -657,12 +738,20 @@ class ClusterKeys(beam.PTransform):
                 | "read_parent_index" >> beam.FlatMap(read_prior_keys)
             )
             all_keys = (keys, prior) | "with_parent_index" >> beam.Flatten()
+        shared = None
+        if self._expected_keys is not None:
+            bands, _ = lsh_params(settings)
+            sketch = BandKeySketch(BandKeySketch.bits_for(bands * self._expected_keys))
+            shared = beam.pvalue.AsSingleton(
+                all_keys | "sketch_band_keys" >> beam.CombineGlobally(sketch)
+            )
         # Exact groups; only each group's leader enters the LSH buckets.
         grouped = (
             all_keys
             | "key_by_exact_hash" >> beam.Map(_by_exact_hash)
             | "group_exact" >> beam.GroupByKey()
-            | "exact_leaders" >> beam.ParDo(_GroupExact()).with_outputs("bands", main="members")
+            | "exact_leaders"
+            >> beam.ParDo(_GroupExact(), shared=shared).with_outputs("bands", main="members")
         )
         # LSH buckets -> star edges between leaders.
         buckets = (
@@ -735,10 +824,18 @@ class ClusterNearDuplicates(beam.PTransform):
     stage summary dict (see `build_summary`) for the manifest.
     """
 
-    def __init__(self, settings: DedupSettings, prior_index: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        settings: DedupSettings,
+        prior_index: Sequence[str] = (),
+        expected_keys: int | None = None,
+    ) -> None:
+        """`expected_keys`: the number of key records, where known in advance; then a
+        `BandKeySketch` keeps band keys held by one record out of the bucket shuffle."""
         super().__init__()
         self._settings = settings
         self._prior_index = list(prior_index)
+        self._expected_keys = expected_keys
         lsh_params(settings)  # derive (and cache) bands/rows now: a bad setting fails here
         self.summary: beam.PCollection | None = None
         self.index: beam.PCollection | None = None

@@ -588,3 +588,40 @@ def test_unconverged_components_are_reported_or_fail_the_run() -> None:
         with BeamPipeline(runner=FnApiRunner()) as pipeline:
             transform = ClusterNearDuplicates(DedupSettings(max_rounds=1, on_unconverged="fail"))
             _ = pipeline | beam.Create(docs) | transform
+
+
+def test_band_key_sketch_passes_every_shared_key_and_few_lone_ones() -> None:
+    rng = random.Random(3)
+
+    def record(doc_id: str, bands: list[bytes]) -> tuple[object, ...]:
+        return (doc_id, "h", tuple(bands), ())
+
+    lone = [[rng.randbytes(32) for _ in range(14)] for _ in range(2000)]
+    shared = [rng.randbytes(32) for _ in range(300)]
+    records = [record(f"d{i}", bands) for i, bands in enumerate(lone)]
+    # Pairs of documents that share one band each, at varied band positions.
+    for i, band in enumerate(shared):
+        for copy_index in range(2):
+            bands = [rng.randbytes(32) for _ in range(14)]
+            bands[i % 14] = band
+            records.append(record(f"p{i}-{copy_index}", bands))
+    rng.shuffle(records)
+    sketch = dedup.BandKeySketch(dedup.BandKeySketch.bits_for(14 * len(records)))
+    # As two workers would: each half in its own accumulator, then merged.
+    halves = []
+    for half in (records[::2], records[1::2]):
+        accumulator = sketch.create_accumulator()
+        for item in half:
+            accumulator = sketch.add_input(accumulator, item)
+        halves.append(accumulator)
+    found = sketch.extract_output(sketch.merge_accumulators(halves))
+    assert all(dedup.maybe_shared(found, i % 14, band) for i, band in enumerate(shared))
+    passed = sum(dedup.maybe_shared(found, i, b) for bands in lone for i, b in enumerate(bands))
+    assert passed / (14 * len(lone)) < 0.1
+    assert dedup.maybe_shared(None, 0, b"any")
+
+
+def test_band_key_sketch_size_follows_the_expected_keys() -> None:
+    assert dedup.BandKeySketch.bits_for(0) == 1 << 16
+    assert dedup.BandKeySketch.bits_for(14_000_000) == 1 << 28
+    assert dedup.BandKeySketch.bits_for(10**12) == 1 << 33
