@@ -45,7 +45,7 @@ bench: install bench-peer
 	$(PY) -m bench.bench_toxicity
 	$(PY) -m bench.bench_quality
 	$(PY) -m bench.bench_pii
-	$(PY) -m bench.bench_dedup --docs 100000 --peer-python $(PEER_VENV)/bin/python
+	$(PY) -m bench.bench_dedup --docs 100000 1000000 --peer-python $(PEER_VENV)/bin/python
 	$(PY) -m bench.bench_explain
 	$(PY) -m bench.bench_report
 	$(PY) -m bench.bench_faults

@@ -17,7 +17,8 @@ a machine shared with other work; 2 reports wall time and CPU time.
    time to generate the documents alone measured the same way. `--form ids` (the default) runs
    it as a local build's global pass does (`pipelines/global_pass.py`): keys computed where the
    documents are, clustering over ids (`dedup.ClusterKeys`), verdicts joined to their shard by
-   id and grouped by shard; no document crosses a shuffle. `--form documents` runs the
+   id and grouped by shard; no document crosses a shuffle (`--form ids-unsketched`: the same
+   without the band-key sketch, `dedup.BandKeySketch`). `--form documents` runs the
    one-graph `ClusterNearDuplicates` used on remote runners, which joins the verdicts to the
    documents through a shuffle;
 3. datatrove's `MinhashDedupSignature` on the same documents, in the interpreter given by
@@ -276,7 +277,7 @@ class _ShardKeys:
             yield beam.pvalue.TaggedOutput("summary", ("documents", len(keys)))
 
 
-def _verdicts_by_shard(pipeline: Any, shards: Any, total: int) -> tuple[Any, Any]:
+def _verdicts_by_shard(pipeline: Any, shards: Any, total: int, sketch: bool) -> tuple[Any, Any]:
     """The dedup stage as a local build runs it: (verdict count per shard, summary)."""
     import apache_beam as beam
 
@@ -286,7 +287,8 @@ def _verdicts_by_shard(pipeline: Any, shards: Any, total: int) -> tuple[Any, Any
     keyed = shards | "compute_keys" >> beam.FlatMap(_ShardKeys(total, settings)).with_outputs(
         "where", "summary", main="keys"
     )
-    clusters = keyed.keys | "cluster" >> dedup.ClusterKeys(settings, expected_keys=total)
+    expected = total if sketch else None
+    clusters = keyed.keys | "cluster" >> dedup.ClusterKeys(settings, expected_keys=expected)
     per_shard = (
         {"where": keyed.where, "dup": clusters["results"], "verify": clusters["verify"]}
         | "join_verdicts" >> beam.CoGroupByKey()
@@ -322,9 +324,9 @@ def run_transform(total: int, workers: int, generate_only: bool, form: str) -> d
                 | "reshuffle" >> beam.Reshuffle()
             )
             summary = None
-            if form == "ids" and not generate_only:
+            if form != "documents" and not generate_only:
                 # Keys are computed where the documents are generated; only ids move on.
-                counts, summary = _verdicts_by_shard(pipeline, listed, total)
+                counts, summary = _verdicts_by_shard(pipeline, listed, total, form == "ids")
                 count = counts | "count" >> beam.CombineGlobally(sum)
             else:
                 docs = listed | "generate" >> beam.FlatMap(generated_docs, total)
@@ -489,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument(
         "--form",
-        choices=["ids", "documents"],
+        choices=["ids", "ids-unsketched", "documents"],
         default="ids",
         help="the dedup stage as local builds run it (ids) or as the one-graph build (documents)",
     )
@@ -511,7 +513,11 @@ def main(argv: list[str] | None = None) -> int:
         signature_rows, peer = report_signatures(args)
     transform_rows = []
     if args.docs:
-        title = "local global pass (ids)" if args.form == "ids" else "ClusterNearDuplicates"
+        title = (
+            "ClusterNearDuplicates"
+            if args.form == "documents"
+            else f"local global pass ({args.form})"
+        )
         print(f"\n## dedup stage, {title}, on FnApiRunner, {args.workers} worker(s)\n")
         print(
             "| docs | wall s: generate only | wall s: generate + dedup | dedup wall s "
