@@ -824,18 +824,10 @@ class ClusterNearDuplicates(beam.PTransform):
     stage summary dict (see `build_summary`) for the manifest.
     """
 
-    def __init__(
-        self,
-        settings: DedupSettings,
-        prior_index: Sequence[str] = (),
-        expected_keys: int | None = None,
-    ) -> None:
-        """`expected_keys`: the number of key records, where known in advance; then a
-        `BandKeySketch` keeps band keys held by one record out of the bucket shuffle."""
+    def __init__(self, settings: DedupSettings, prior_index: Sequence[str] = ()) -> None:
         super().__init__()
         self._settings = settings
         self._prior_index = list(prior_index)
-        self._expected_keys = expected_keys
         lsh_params(settings)  # derive (and cache) bands/rows now: a bad setting fails here
         self.summary: beam.PCollection | None = None
         self.index: beam.PCollection | None = None
