@@ -449,8 +449,7 @@ class BandKeySketch(beam.CombineFn):
     ) -> tuple[bytearray, bytearray]:
         seen, again = sketch
         for index, band in enumerate(record[2]):
-            position = xxhash.xxh64_intdigest(band, seed=index) & self._mask
-            byte, bit = position >> 3, 1 << (position & 7)
+            byte, bit = _sketch_bit(band, index, self._mask)
             if seen[byte] & bit:
                 again[byte] |= bit
             else:
@@ -476,8 +475,14 @@ def maybe_shared(shared: bytes | None, index: int, band: bytes) -> bool:
     """Whether a band key may be held by two records, per `BandKeySketch` (True without one)."""
     if shared is None:
         return True
-    position = xxhash.xxh64_intdigest(band, seed=index) & (len(shared) * 8 - 1)
-    return bool(shared[position >> 3] & (1 << (position & 7)))
+    byte, bit = _sketch_bit(band, index, len(shared) * 8 - 1)
+    return bool(shared[byte] & bit)
+
+
+def _sketch_bit(band: bytes, index: int, mask: int) -> tuple[int, int]:
+    """(byte offset, bit mask) of a band key in a `BandKeySketch` bitset of mask + 1 bits."""
+    position = xxhash.xxh64_intdigest(band, seed=index) & mask
+    return position >> 3, 1 << (position & 7)
 
 
 class _GroupExact(beam.DoFn):
