@@ -49,8 +49,22 @@ class BuildResult:
 
 
 def _local_dir_files(path: str) -> list[str]:
-    names = sorted(os.listdir(path))
-    return [os.path.join(path, n) for n in names if detect_format(n) and not n.startswith(".")]
+    """The input files of a directory: names that tell a format, hidden files left out.
+
+    What is left out is said on stderr, so that a crawl file with an unexpected name is not
+    dropped without a word (hidden files are usually partial downloads or editor state).
+    """
+    names = sorted(n for n in os.listdir(path) if os.path.isfile(os.path.join(path, n)))
+    taken = [n for n in names if detect_format(n) and not n.startswith(".")]
+    skipped = sorted(set(names) - set(taken))
+    if skipped:
+        shown = ", ".join(repr(n) for n in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+        print(
+            f"curate: input directory {path}: skipped {len(skipped)} hidden file(s) or file(s) "
+            f"whose name tells no input format ({shown}); name them as inputs to read them",
+            file=sys.stderr,
+        )
+    return [os.path.join(path, n) for n in taken]
 
 
 def plan_inputs(config: CurateConfig) -> list[ShardSpec]:

@@ -16,10 +16,10 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipelines.build import BuildResult, run_build
+from pipelines.build import BuildResult, plan_inputs, run_build
 from pipelines.cli import main
 from pipelines.sample_corpus import SampleTruth, write_sample
-from schemas.config import CurateConfig, load_config
+from schemas.config import ConfigError, CurateConfig, load_config
 from tests.conftest import PROJECT
 from tests.corrupt_shards import write_bad_records
 from transforms.read import ReadShard, ShardSpec
@@ -387,3 +387,23 @@ def test_inspect_of_a_non_release_is_one_sentence(
     assert capsys.readouterr().err.strip() == (
         f"curate: error: {tmp_path} is not a Curate release (no manifest.json)."
     )
+
+
+def test_input_directory_reads_known_formats_and_says_what_it_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ["b.warc.gz", "a.jsonl", ".a.jsonl.part.jsonl", "README.md", "notes"]:
+        (tmp_path / name).write_bytes(b"{}\n")
+    (tmp_path / "nested.jsonl").mkdir()
+    config = CurateConfig.model_validate({"input": {"paths": [str(tmp_path)]}})
+    specs = plan_inputs(config)
+    assert [(s.name, s.format) for s in specs] == [("a.jsonl", "jsonl"), ("b.warc.gz", "warc")]
+    assert capsys.readouterr().err == (
+        f"curate: input directory {tmp_path}: skipped 3 hidden file(s) or file(s) whose name "
+        "tells no input format ('.a.jsonl.part.jsonl', 'README.md', 'notes'); name them as "
+        "inputs to read them\n"
+    )
+    for name in ["a.jsonl", "b.warc.gz"]:
+        (tmp_path / name).unlink()
+    with pytest.raises(ConfigError, match="holds no files of a known format"):
+        plan_inputs(config)
