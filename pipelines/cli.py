@@ -130,9 +130,12 @@ def _check_beam_args(beam_args: list[str]) -> None:
 
 def _stop_on_signal(signum: int, _frame: object) -> None:
     # Beam's runner threads would keep a normal exit waiting; staged units stay for a rerun.
+    from pipelines import lineage_events
+
+    name = signal.Signals(signum).name
+    lineage_events.fail_open_runs(f"interrupted by {name}; nothing was published")
     print(
-        f"curate: interrupted ({signal.Signals(signum).name}); nothing was published, rerun the "
-        "same command to resume",
+        f"curate: interrupted ({name}); nothing was published, rerun the same command to resume",
         file=sys.stderr,
         flush=True,
     )

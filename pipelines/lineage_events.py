@@ -15,7 +15,9 @@ Events:
   files, `gs://bucket` + path for object stores);
 - COMPLETE adds the output row counts and bytes (`outputStatistics`) and the data schema;
 - FAIL adds an `errorMessage` facet with the exception's type and first line (never a
-  traceback: messages name files and keys, not document text).
+  traceback: messages name files and keys, not document text). A build stopped by SIGINT or
+  SIGTERM ends its run with FAIL too (`RunInterrupted: interrupted by SIGTERM ...`), sent
+  from the signal handler before the process exits.
 
 An event that cannot be delivered is logged as a warning and never fails the build.
 """
@@ -87,6 +89,21 @@ def _client(settings: OpenLineageSettings) -> OpenLineageClient:
         )
     # The transport is explicit: OpenLineage's env vars and YAML files cannot redirect events.
     return OpenLineageClient(transport=transport, config={})
+
+
+class RunInterrupted(Exception):
+    """The reason a run stopped by a signal gives in its FAIL event."""
+
+
+# Runs that emitted START and not yet COMPLETE or FAIL, with their inputs and output: the
+# signal handler ends them, since an interrupted build exits without unwinding.
+_open_runs: dict[BuildLineage, tuple[Sequence[str], str]] = {}
+
+
+def fail_open_runs(reason: str) -> None:
+    """Emit FAIL for every run of this process that started and has not ended."""
+    for lineage, (inputs, outdir) in list(_open_runs.items()):
+        lineage.fail(inputs, outdir, RunInterrupted(reason))
 
 
 class BuildLineage:
@@ -161,12 +178,17 @@ class BuildLineage:
 
     def start(self, inputs: Sequence[str], outdir: str) -> None:
         self._emit("START", inputs, self._outputs(outdir), self._engine())
+        if self.client is not None:
+            _open_runs[self] = (inputs, outdir)
 
     def complete(self, inputs: Sequence[str], outdir: str, manifest: dict[str, Any]) -> None:
+        _open_runs.pop(self, None)
         self._emit("COMPLETE", inputs, self._outputs(outdir, manifest), self._engine())
 
     def fail(self, inputs: Sequence[str], outdir: str, error: BaseException) -> None:
         from openlineage.client.generated.error_message_run import ErrorMessageRunFacet
+
+        _open_runs.pop(self, None)
 
         first_line = (str(error).strip().splitlines() or [""])[0][:500]
         facets = {

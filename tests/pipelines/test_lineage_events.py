@@ -4,7 +4,11 @@ transport against a local endpoint, and no event anywhere unless configured."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,6 +92,32 @@ def test_a_failing_build_emits_fail(tmp_path: Path, lid_model: Path) -> None:
     assert error["programmingLanguage"] == "python"
     assert error["message"].endswith(f"identity lexicon {lexicon} is not valid YAML.")
     assert "Traceback" not in error["message"]
+
+
+def test_an_interrupted_build_emits_fail(tmp_path: Path, lid_model: Path) -> None:
+    log = tmp_path / "events.jsonl"
+    command = [sys.executable, "-m", "pipelines.cli", "run"]
+    command += ["--input", str(_hostile_shard(tmp_path / "in")), "--output", str(tmp_path / "out")]
+    command += ["--set", "lineage.openlineage.transport=file"]
+    command += ["--set", f"lineage.openlineage.path={log}"]
+    build = subprocess.Popen(command, cwd=PROJECT, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (log.exists() and log.read_text()):
+        assert build.poll() is None and time.monotonic() < deadline, "no START event"
+        time.sleep(0.02)
+    build.send_signal(signal.SIGTERM)
+    _, err = build.communicate(timeout=120)
+    assert build.returncode == 128 + signal.SIGTERM, err
+    assert err.splitlines()[-1] == (
+        "curate: interrupted (SIGTERM); nothing was published, rerun the same command to resume"
+    )
+    start, fail = events(log)
+    assert [start["eventType"], fail["eventType"]] == ["START", "FAIL"]
+    assert start["run"]["runId"] == fail["run"]["runId"]
+    assert fail["run"]["facets"]["errorMessage"]["message"] == (
+        "RunInterrupted: interrupted by SIGTERM; nothing was published"
+    )
+    assert not (tmp_path / "out" / "manifest.json").exists()
 
 
 class _Collector(BaseHTTPRequestHandler):
