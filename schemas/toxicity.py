@@ -100,6 +100,12 @@ class DetoxifyBackend(_Section):
         description="Let detoxify download its released checkpoint and base-model config when "
         "no local files are given. Off by default: builds never need the network.",
     )
+    allow_pickle: bool = Field(
+        default=False,
+        description="Load a checkpoint that holds Python objects besides tensors and plain data "
+        "with full unpickling, which can run code from the file: only for files you trust. "
+        "Off by default: checkpoints load with torch.load(weights_only=True).",
+    )
     device: Literal["auto", "cpu", "cuda"] = Field(
         default="auto", description="Where the model runs; auto picks CUDA when present."
     )

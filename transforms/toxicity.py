@@ -46,6 +46,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import math
+import pickle
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -632,10 +633,19 @@ def load_detoxify(backend: DetoxifyBackend) -> DetoxifyScorer:
     torch.set_num_threads(backend.torch_threads)
     device = resolve_device(backend.device)
     if backend.checkpoint is not None and backend.huggingface_config_path is not None:
-        # Detoxify checkpoints hold their training config next to the weights, so they are not
-        # plain tensor files (weights_only=False, as detoxify loads them): only load trusted
-        # files. Their sha256 is recorded in the manifest.
-        loaded = torch.load(backend.checkpoint, map_location="cpu", weights_only=False)
+        # Detoxify checkpoints hold their training config (plain dicts and strings) next to the
+        # weights. Full unpickling, as detoxify itself loads them, can run code from the file,
+        # so it needs allow_pickle; the sha256 of the file is recorded in the manifest.
+        try:
+            loaded = torch.load(
+                backend.checkpoint, map_location="cpu", weights_only=not backend.allow_pickle
+            )
+        except pickle.UnpicklingError:
+            raise StageError(
+                f"toxicity.backend.checkpoint: {backend.checkpoint} holds Python objects besides "
+                "tensors and plain data; set toxicity.backend.allow_pickle to true to unpickle "
+                "it, only if you trust the file."
+            ) from None
         if not isinstance(loaded, dict) or "config" not in loaded or "state_dict" not in loaded:
             raise StageError(
                 "toxicity.backend.checkpoint: not a detoxify checkpoint (needs 'config' and "

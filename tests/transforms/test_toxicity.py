@@ -453,6 +453,31 @@ def test_detoxify_model_files_and_missing_files(
         ScoreToxicity(detoxify_settings(tmp_path / "missing.ckpt", base))
 
 
+def test_detoxify_checkpoint_with_python_objects_needs_allow_pickle(
+    tiny_detoxify: tuple[Path, Path, Any], tmp_path: Path
+) -> None:
+    import argparse
+
+    import torch
+
+    checkpoint, base, reference = tiny_detoxify
+    # A training-time extra that only unpickling can rebuild (a class outside torch's allowlist).
+    loaded = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    pickled = tmp_path / "pickled.ckpt"
+    torch.save({**loaded, "hparams": argparse.Namespace(lr=1e-5)}, pickled)
+    with pytest.raises(StageError) as refused:
+        load_detoxify(detoxify_settings(pickled, base).backend)  # type: ignore[arg-type]
+    assert str(refused.value) == (
+        f"toxicity.backend.checkpoint: {pickled} holds Python objects besides tensors and plain "
+        "data; set toxicity.backend.allow_pickle to true to unpickle it, only if you trust the "
+        "file."
+    )
+    settings = detoxify_settings(pickled, base, allow_pickle=True)
+    scorer = load_detoxify(settings.backend)  # type: ignore[arg-type]
+    got = list(scorer.score(["hello world"])[0].values())
+    assert got == pytest.approx(reference_scores(reference, ["hello world"])[0], abs=1e-6)
+
+
 @pytest.mark.gpu
 def test_detoxify_on_cuda_in_half_precision(tiny_detoxify: tuple[Path, Path, Any]) -> None:
     torch = pytest.importorskip("torch")
