@@ -49,19 +49,24 @@ class BuildResult:
 
 
 def _local_dir_files(path: str) -> list[str]:
-    """The input files of a directory: names that tell a format, hidden files left out.
+    """The input files of a directory: those whose names tell a format.
 
-    What is left out is said on stderr, so that a crawl file with an unexpected name is not
-    dropped without a word (hidden files are usually partial downloads or editor state).
+    Hidden files (markers, partial downloads, editor state) are left out, as a shell glob
+    leaves them out. Other files are left out on stderr, so that a crawl file with an
+    unexpected name is not dropped without a word.
     """
-    names = sorted(n for n in os.listdir(path) if os.path.isfile(os.path.join(path, n)))
-    taken = [n for n in names if detect_format(n) and not n.startswith(".")]
-    skipped = sorted(set(names) - set(taken))
+    names = sorted(
+        n
+        for n in os.listdir(path)
+        if not n.startswith(".") and os.path.isfile(os.path.join(path, n))
+    )
+    taken = [n for n in names if detect_format(n)]
+    skipped = [n for n in names if not detect_format(n)]
     if skipped:
         shown = ", ".join(repr(n) for n in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
         print(
-            f"curate: input directory {path}: skipped {len(skipped)} hidden file(s) or file(s) "
-            f"whose name tells no input format ({shown}); name them as inputs to read them",
+            f"curate: input directory {path}: skipped {len(skipped)} file(s) whose name tells "
+            f"no input format ({shown}); name them as inputs, with input.format, to read them",
             file=sys.stderr,
         )
     return [os.path.join(path, n) for n in taken]

@@ -39,8 +39,8 @@ class InputSettings(Section):
         description="Input files, directories or globs (local paths or any Beam FileSystems "
         "URI such as gs://...). A local directory gives its files whose names tell a format "
         "(.warc, .arc, .wet, .jsonl, .json, .ndjson, .parquet, each optionally .gz or .zst); "
-        "hidden and other files are skipped and listed on stderr, subdirectories are not read. "
-        "Empty means the embedded sample corpus.",
+        "hidden files are skipped, other files skipped and listed on stderr, subdirectories "
+        "not read. Empty means the embedded sample corpus.",
     )
     format: Literal["auto", "warc", "arc", "wet", "jsonl", "parquet"] = Field(
         default="auto", description="Input format; auto decides from each file name."

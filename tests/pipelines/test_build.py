@@ -399,9 +399,8 @@ def test_input_directory_reads_known_formats_and_says_what_it_skipped(
     specs = plan_inputs(config)
     assert [(s.name, s.format) for s in specs] == [("a.jsonl", "jsonl"), ("b.warc.gz", "warc")]
     assert capsys.readouterr().err == (
-        f"curate: input directory {tmp_path}: skipped 3 hidden file(s) or file(s) whose name "
-        "tells no input format ('.a.jsonl.part.jsonl', 'README.md', 'notes'); name them as "
-        "inputs to read them\n"
+        f"curate: input directory {tmp_path}: skipped 2 file(s) whose name tells no input "
+        "format ('README.md', 'notes'); name them as inputs, with input.format, to read them\n"
     )
     for name in ["a.jsonl", "b.warc.gz"]:
         (tmp_path / name).unlink()
