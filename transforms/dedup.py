@@ -426,10 +426,12 @@ class BandKeySketch(beam.CombineFn):
     Most band keys belong to one document only, and their buckets yield no edge; but each is a
     group of its own in `group_band_keys`, which Beam's local runner holds in memory (a few
     hundred bytes per key: 14 per document). Two bitsets, "seen" and "seen again", indexed by
-    the key's xxh64, let `_GroupExact` send only keys that may be shared: exact, since a shared
-    key always sets its bit, while a false positive only sends a key that finds no partner. At
-    16 bits per key, about 6% of lone keys pass. The bitsets grow with the corpus, so only
-    local builds, whose corpus size is known, use this; remote shuffles are not held in memory.
+    the key's xxh64, let `_by_exact_hash` blank the keys that cannot be shared before the exact
+    grouping, which the local runner holds in memory too, so that only keys that may be shared
+    reach the buckets: exact, since a shared key always sets its bit, while a false positive
+    only sends a key that finds no partner. At 16 bits per key, about 6% of lone keys pass. The
+    bitsets grow with the corpus, so only local builds, whose corpus size is known, use this;
+    remote shuffles are not held in memory.
     """
 
     def __init__(self, bits: int) -> None:
@@ -471,10 +473,8 @@ class BandKeySketch(beam.CombineFn):
         return bytes(sketch[1])
 
 
-def maybe_shared(shared: bytes | None, index: int, band: bytes) -> bool:
-    """Whether a band key may be held by two records, per `BandKeySketch` (True without one)."""
-    if shared is None:
-        return True
+def maybe_shared(shared: bytes, index: int, band: bytes) -> bool:
+    """Whether a band key may be held by two records, per a `BandKeySketch` bitset."""
     byte, bit = _sketch_bit(band, index, len(shared) * 8 - 1)
     return bool(shared[byte] & bit)
 
@@ -487,12 +487,9 @@ def _sketch_bit(band: bytes, index: int, mask: int) -> tuple[int, int]:
 
 class _GroupExact(beam.DoFn):
     """Exact-hash group of DedupKey records -> Member records keyed by the group's leader
-    [main], the leader's band keys ["bands"] (with a `BandKeySketch`, those that may be
-    shared)."""
+    [main], the leader's band keys ["bands"] (those `_by_exact_hash` did not blank)."""
 
-    def process(
-        self, element: tuple[str, Iterable[tuple[Any, ...]]], shared: bytes | None = None
-    ) -> Iterator[Any]:
+    def process(self, element: tuple[str, Iterable[tuple[Any, ...]]]) -> Iterator[Any]:
         _, records = element
         leader = min(record[0] for record in records)
         leader_bands: tuple[bytes, ...] = ()
@@ -502,7 +499,7 @@ class _GroupExact(beam.DoFn):
             if key.id == leader:
                 leader_bands = key.bands
         for index, band in enumerate(leader_bands):
-            if maybe_shared(shared, index, band):
+            if band:
                 yield pvalue.TaggedOutput("bands", ((index, band), leader))
 
 
@@ -544,8 +541,16 @@ class _StarStep(beam.DoFn):
             yield pvalue.TaggedOutput("changes", (self._item, changes))
 
 
-def _by_exact_hash(record: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
-    return DedupKey._make(record).exact_hash, record
+def _by_exact_hash(
+    record: tuple[Any, ...], shared: bytes | None = None
+) -> tuple[str, tuple[Any, ...]]:
+    """(exact hash, record); with a `BandKeySketch`, the band keys no other record holds are
+    blanked (b"", a shared constant), so the exact grouping does not carry them."""
+    key = DedupKey._make(record)
+    if shared is not None and key.bands:
+        bands = tuple(b if maybe_shared(shared, i, b) else b"" for i, b in enumerate(key.bands))
+        record = tuple(key._replace(bands=bands))
+    return key.exact_hash, record
 
 
 def _index_record(record: tuple[Any, ...]) -> Iterator[tuple[str, tuple[str, tuple[bytes, ...]]]]:
@@ -727,7 +732,8 @@ class ClusterKeys(beam.PTransform):
         expected_keys: int | None = None,
     ) -> None:
         """`expected_keys`: the number of key records, where known in advance; then a
-        `BandKeySketch` keeps band keys held by one record out of the bucket shuffle."""
+        `BandKeySketch` keeps band keys held by one record out of the exact grouping and the
+        bucket shuffle."""
         super().__init__()
         self._settings = settings
         self._prior_index = list(prior_index)
@@ -753,10 +759,9 @@ class ClusterKeys(beam.PTransform):
         # Exact groups; only each group's leader enters the LSH buckets.
         grouped = (
             all_keys
-            | "key_by_exact_hash" >> beam.Map(_by_exact_hash)
+            | "key_by_exact_hash" >> beam.Map(_by_exact_hash, shared=shared)
             | "group_exact" >> beam.GroupByKey()
-            | "exact_leaders"
-            >> beam.ParDo(_GroupExact(), shared=shared).with_outputs("bands", main="members")
+            | "exact_leaders" >> beam.ParDo(_GroupExact()).with_outputs("bands", main="members")
         )
         # LSH buckets -> star edges between leaders.
         buckets = (

@@ -618,10 +618,24 @@ def test_band_key_sketch_passes_every_shared_key_and_few_lone_ones() -> None:
     assert all(dedup.maybe_shared(found, i % 14, band) for i, band in enumerate(shared))
     passed = sum(dedup.maybe_shared(found, i, b) for bands in lone for i, b in enumerate(bands))
     assert passed / (14 * len(lone)) < 0.1
-    assert dedup.maybe_shared(None, 0, b"any")
 
 
 def test_band_key_sketch_size_follows_the_expected_keys() -> None:
     assert dedup.BandKeySketch.bits_for(0) == 1 << 16
     assert dedup.BandKeySketch.bits_for(14_000_000) == 1 << 28
     assert dedup.BandKeySketch.bits_for(10**12) == 1 << 33
+
+
+def test_exact_grouping_carries_only_band_keys_that_may_be_shared() -> None:
+    shared_band, lone_a, lone_b = b"s" * 32, b"a" * 32, b"b" * 32
+    first = ("d1", "h1", (shared_band, lone_a), ())
+    second = ("d2", "h2", (shared_band, lone_b), ())
+    sketch = dedup.BandKeySketch(1 << 16)
+    accumulator = sketch.create_accumulator()
+    for record in (first, second):
+        accumulator = sketch.add_input(accumulator, record)
+    found = sketch.extract_output(accumulator)
+    assert dedup._by_exact_hash(first, found) == ("h1", ("d1", "h1", (shared_band, b""), ()))
+    assert dedup._by_exact_hash(second, found) == ("h2", ("d2", "h2", (shared_band, b""), ()))
+    # Without a sketch (one-graph builds) every band key travels.
+    assert dedup._by_exact_hash(first) == ("h1", first)
