@@ -60,8 +60,10 @@ def _local_dir_files(path: str) -> list[str]:
         for n in os.listdir(path)
         if not n.startswith(".") and os.path.isfile(os.path.join(path, n))
     )
-    taken = [n for n in names if detect_format(n)]
-    skipped = [n for n in names if not detect_format(n)]
+    taken: list[str] = []
+    skipped: list[str] = []
+    for name in names:
+        (taken if detect_format(name) else skipped).append(name)
     if skipped:
         shown = ", ".join(repr(n) for n in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
         print(
